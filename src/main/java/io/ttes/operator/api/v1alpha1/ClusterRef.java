@@ -1,0 +1,19 @@
+package io.ttes.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import lombok.AllArgsConstructor;
+import lombok.Data;
+import lombok.NoArgsConstructor;
+
+/** Reference to a TTESCluster in the same namespace. */
+@Data
+@NoArgsConstructor
+@AllArgsConstructor
+public class ClusterRef {
+  @Required
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  @JsonPropertyDescription("Name of the TTESCluster, in the same namespace as this resource.")
+  private String name;
+}

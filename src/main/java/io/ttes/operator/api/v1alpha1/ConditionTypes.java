@@ -1,0 +1,10 @@
+package io.ttes.operator.api.v1alpha1;
+
+/** The condition types every kind reports (kstatus). */
+public final class ConditionTypes {
+  public static final String READY = "Ready";
+  public static final String RECONCILING = "Reconciling";
+  public static final String STALLED = "Stalled";
+
+  private ConditionTypes() {}
+}

@@ -1,0 +1,53 @@
+package io.ttes.operator.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * One ops command (tti-lw-stack ...) run against a TTES deployment, like a Job for the TTES CLI.
+ */
+@Group(ApiGroup.GROUP)
+@Version(ApiGroup.VERSION)
+@Kind("OpsTask")
+@Singular("opstask")
+@Plural("opstasks")
+@ShortNames("ot")
+@AdditionalPrinterColumn(
+    name = "Cluster",
+    jsonPath = ".spec.clusterRef.name",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Phase",
+    jsonPath = ".status.phase",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Exit",
+    jsonPath = ".status.exitCode",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Reason",
+    jsonPath = ".status.reason",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Command",
+    jsonPath = ".status.commandLine",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class OpsTask extends CustomResource<OpsTaskSpec, OpsTaskStatus> implements Namespaced {
+
+  @Override
+  protected OpsTaskStatus initStatus() {
+    return new OpsTaskStatus();
+  }
+}

@@ -1,0 +1,59 @@
+package io.ttes.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.ArrayList;
+import java.util.List;
+import lombok.AllArgsConstructor;
+import lombok.Data;
+import lombok.NoArgsConstructor;
+
+/** The command to run. The spec is immutable once the task has started. */
+@Data
+public class OpsTaskSpec {
+  @Required
+  @JsonPropertyDescription("The TTESCluster to run the command against.")
+  private ClusterRef clusterRef;
+
+  @Required
+  @Size(min = 1, max = 64)
+  @JsonPropertyDescription(
+      "The command after the binary, for example [is-db, migrate]. $(NAME) is replaced by the"
+          + " value of secretArgs NAME when the task starts.")
+  private List<String> command = new ArrayList<>();
+
+  @Size(max = 16)
+  @JsonPropertyDescription(
+      "Secret values referenced as $(NAME) in command; read only when the task starts, never"
+          + " stored, logged or shown.")
+  private List<SecretArg> secretArgs = new ArrayList<>();
+
+  @Default("30m")
+  @Pattern("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$")
+  @JsonPropertyDescription("Stop the task and fail with reason Timeout after this long (e.g. 30m).")
+  private String timeout = "30m";
+
+  @Default("false")
+  @JsonPropertyDescription(
+      "When true, deleting this OpsTask stops its running task (StopTask). By default a running"
+          + " task is left to finish.")
+  private boolean stopOnDelete;
+
+  /** A named secret value for the command line. */
+  @Data
+  @NoArgsConstructor
+  @AllArgsConstructor
+  public static class SecretArg {
+    @Required
+    @Pattern("^[A-Z_][A-Z0-9_]{0,63}$")
+    @JsonPropertyDescription("Name used as $(NAME) in command.")
+    private String name;
+
+    @Required
+    @JsonPropertyDescription("The Secret key holding the value.")
+    private SecretKeySelector secretKeyRef;
+  }
+}

@@ -1,0 +1,48 @@
+package io.ttes.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import lombok.Data;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
+
+/** What happened to the command. */
+@Data
+@EqualsAndHashCode(callSuper = true)
+@ToString(callSuper = true)
+public class OpsTaskStatus extends KindStatus {
+  @JsonPropertyDescription("Pending, Running, Succeeded or Failed.")
+  private OpsTaskPhase phase;
+
+  @JsonPropertyDescription("The command line as run, with secret values shown as $(NAME).")
+  private String commandLine;
+
+  @JsonPropertyDescription(
+      "Write-ahead marker: the idempotency token of a launch that may have reached AWS. On restart"
+          + " the operator looks the task up by this token instead of starting another.")
+  private String launchToken;
+
+  @JsonPropertyDescription("ECS task ARN, or the SSM command id on platform AMI.")
+  private String taskArn;
+
+  @JsonPropertyDescription("ECS cluster the task runs in.")
+  private String ecsCluster;
+
+  @JsonPropertyDescription("Task definition revision the task runs.")
+  private String taskDefinition;
+
+  @JsonPropertyDescription("Exit code of the command once finished.")
+  private Integer exitCode;
+
+  @JsonPropertyDescription(
+      "Why the task ended or waits: Completed, NonZeroExit, Timeout, StoppedByAws, ...")
+  private String reason;
+
+  @JsonPropertyDescription("Human readable detail.")
+  private String message;
+
+  @JsonPropertyDescription("Last lines of the task's log, with secret values masked.")
+  private String logTail;
+
+  private String startedAt;
+  private String finishedAt;
+}

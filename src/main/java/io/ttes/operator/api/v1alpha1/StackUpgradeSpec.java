@@ -1,0 +1,110 @@
+package io.ttes.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import lombok.AllArgsConstructor;
+import lombok.Data;
+import lombok.NoArgsConstructor;
+
+/** The upgrade wanted. */
+@Data
+public class StackUpgradeSpec {
+  public static final String SEMVER = "^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$";
+
+  @Required
+  @JsonPropertyDescription("The TTESCluster to upgrade.")
+  private ClusterRef clusterRef;
+
+  @Required
+  @Pattern(SEMVER)
+  @JsonPropertyDescription("TTES version to move to, for example 3.33.2.")
+  private String targetVersion;
+
+  @JsonPropertyDescription("Per-stack overrides: skip a stack or set its parameters.")
+  private List<StackOverride> stacks = new ArrayList<>();
+
+  @JsonPropertyDescription("Parameter overrides for every stack that declares the parameter.")
+  private Map<String, String> parameters = new LinkedHashMap<>();
+
+  @Default("Automatic")
+  @JsonPropertyDescription("Automatic, or Manual: execution waits until approvedPlan = plan hash.")
+  private ApprovalMode approval = ApprovalMode.Automatic;
+
+  @JsonPropertyDescription("Manual approval: set to status.plan.hash to let the plan execute.")
+  private String approvedPlan;
+
+  @Default("false")
+  @JsonPropertyDescription("Plan only; never execute. Ends in phase Planned.")
+  private boolean dryRun;
+
+  @Default("false")
+  @JsonPropertyDescription("Pause between steps; the running step finishes first.")
+  private boolean suspend;
+
+  @Default("false")
+  @JsonPropertyDescription("Allow a targetVersion lower than the observed version.")
+  private boolean allowDowngrade;
+
+  @JsonPropertyDescription("Snapshots before a change set replaces or removes a data resource.")
+  private DataProtection dataProtection = new DataProtection();
+
+  @JsonPropertyDescription("Migration commands run right after a given template's stack.")
+  private Migrations migrations = new Migrations();
+
+  /** A per-stack override. */
+  @Data
+  @NoArgsConstructor
+  @AllArgsConstructor
+  public static class StackOverride {
+    @Required
+    @JsonPropertyDescription("Stack name, as in the cluster's spec.stacks.")
+    private String name;
+
+    @JsonPropertyDescription("Leave this stack as it is.")
+    private boolean skip;
+
+    @JsonPropertyDescription("Parameter values for this stack only.")
+    private Map<String, String> parameters = new LinkedHashMap<>();
+  }
+
+  /** Data protection settings. */
+  @Data
+  public static class DataProtection {
+    @Default("true")
+    @JsonPropertyDescription(
+        "Snapshot a database the change set would replace or remove, and pass the snapshot to the"
+            + " template, before executing. When false such a plan waits for approval.")
+    private boolean snapshotBeforeReplace = true;
+
+    @JsonPropertyDescription(
+        "Template parameter that receives the snapshot, per resource type. Defaults:"
+            + " AWS::RDS::DBCluster=DBSnapshotIdentifier, AWS::RDS::DBInstance=DBSnapshotIdentifier,"
+            + " AWS::ElastiCache::ReplicationGroup=SnapshotName,"
+            + " AWS::ElastiCache::CacheCluster=SnapshotName, AWS::EC2::Volume=VolumeSnapshotID.")
+    private Map<String, String> snapshotParameters = new LinkedHashMap<>();
+  }
+
+  /** Migrations after a stack. */
+  @Data
+  public static class Migrations {
+    @Default("5-2-ecs-ops")
+    @JsonPropertyDescription("Template after whose stack the migrations run.")
+    private String after = "5-2-ecs-ops";
+
+    @JsonPropertyDescription("Commands after the binary, run in order as OpsTasks.")
+    private List<List<String>> commands =
+        new ArrayList<>(
+            List.of(
+                List.of("is-db", "migrate"),
+                List.of("ns-db", "migrate"),
+                List.of("as-db", "migrate"),
+                List.of("noc-db", "migrate"),
+                List.of("dcs-db", "migrate")));
+  }
+}

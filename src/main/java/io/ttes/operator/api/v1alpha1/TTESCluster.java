@@ -1,0 +1,55 @@
+package io.ttes.operator.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** One TTES deployment on AWS: its stacks, how ops commands run against it, and what it is now. */
+@Group(ApiGroup.GROUP)
+@Version(ApiGroup.VERSION)
+@Kind("TTESCluster")
+@Singular("ttescluster")
+@Plural("ttesclusters")
+@ShortNames("ttc")
+@AdditionalPrinterColumn(
+    name = "Region",
+    jsonPath = ".spec.region",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Platform",
+    jsonPath = ".spec.platform",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Version",
+    jsonPath = ".status.version",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Reason",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Upgrade",
+    jsonPath = ".status.activeUpgrade",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class TTESCluster extends CustomResource<TTESClusterSpec, TTESClusterStatus>
+    implements Namespaced {
+
+  @Override
+  protected TTESClusterStatus initStatus() {
+    return new TTESClusterStatus();
+  }
+}

@@ -1,0 +1,80 @@
+package io.ttes.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+import lombok.Data;
+import lombok.EqualsAndHashCode;
+import lombok.NoArgsConstructor;
+import lombok.ToString;
+
+/** Observed state of a TTES deployment. */
+@Data
+@EqualsAndHashCode(callSuper = true)
+@ToString(callSuper = true)
+public class TTESClusterStatus extends KindStatus {
+  @JsonPropertyDescription("TTES version observed on the deployment's stacks.")
+  private String version;
+
+  @JsonPropertyDescription("Observed CloudFormation stacks.")
+  private List<StackStatus> stacks = new ArrayList<>();
+
+  @JsonPropertyDescription("Where ops tasks run, resolved from the ops stack.")
+  private OpsTarget ops;
+
+  @JsonPropertyDescription("The StackUpgrade currently holding this cluster; at most one runs.")
+  private String activeUpgrade;
+
+  @JsonPropertyDescription("Cluster-wide bootstrap steps, run once per cluster.")
+  private List<ClusterStep> bootstrapSteps = new ArrayList<>();
+
+  @JsonPropertyDescription("The TenantBootstrap currently running the cluster-wide steps.")
+  private String bootstrapHolder;
+
+  /** One observed stack. */
+  @Data
+  @NoArgsConstructor
+  public static class StackStatus {
+    private String name;
+    private String template;
+
+    @JsonPropertyDescription("CloudFormation stack status, for example UPDATE_COMPLETE.")
+    private String status;
+
+    private String statusReason;
+    private String lastUpdatedTime;
+
+    @JsonPropertyDescription("TTES version of the stack, from its version tag or image parameters.")
+    private String version;
+  }
+
+  /** Resolved ops task target. */
+  @Data
+  @NoArgsConstructor
+  public static class OpsTarget {
+    @JsonPropertyDescription("Latest ACTIVE revision of the ops task definition family.")
+    private String taskDefinition;
+
+    private String cluster;
+    private List<String> subnets = new ArrayList<>();
+    private List<String> securityGroups = new ArrayList<>();
+
+    @JsonPropertyDescription("Platform AMI: the instance commands run on.")
+    private String instanceId;
+  }
+
+  /** A cluster-wide bootstrap step and who ran it. */
+  @Data
+  @NoArgsConstructor
+  public static class ClusterStep {
+    private String name;
+
+    @JsonPropertyDescription("Succeeded once done; cluster-wide steps never run twice.")
+    private String phase;
+
+    private String opsTask;
+    private String bootstrap;
+    private String finishedAt;
+    private String message;
+  }
+}

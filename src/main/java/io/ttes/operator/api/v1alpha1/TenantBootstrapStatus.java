@@ -1,0 +1,28 @@
+package io.ttes.operator.api.v1alpha1;
+
+import java.util.ArrayList;
+import java.util.List;
+import lombok.Data;
+import lombok.EqualsAndHashCode;
+import lombok.NoArgsConstructor;
+import lombok.ToString;
+
+/** Progress of the bootstrap. */
+@Data
+@EqualsAndHashCode(callSuper = true)
+@ToString(callSuper = true)
+public class TenantBootstrapStatus extends KindStatus {
+  private BootstrapPhase phase;
+  private List<Step> steps = new ArrayList<>();
+
+  /** One command of the bootstrap. */
+  @Data
+  @NoArgsConstructor
+  public static class Step {
+    private String name;
+    private String phase;
+    private String opsTask;
+    private Integer exitCode;
+    private String message;
+  }
+}

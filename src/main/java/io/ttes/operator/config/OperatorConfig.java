@@ -1,0 +1,210 @@
+package io.ttes.operator.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Operator settings, read from environment variables, each overridable by a {@code --flag=value}
+ * argument of the same name in kebab case (TTES_WATCH_NAMESPACES = --watch-namespaces).
+ *
+ * @param watchNamespaces namespaces to watch; empty means all namespaces
+ * @param labelSelector only reconcile custom resources matching this selector (several operator
+ *     deployments may share a Kubernetes cluster this way)
+ * @param jsonLogs log JSON lines (with the custom resource's namespace/name) instead of text
+ * @param httpPort port of /healthz, /readyz and /metrics
+ * @param awsEndpoint endpoint override for every AWS service (tests, emulators); null in
+ *     production, where the SDK also honours AWS_ENDPOINT_URL by itself
+ * @param fastPoll poll interval while something moves on AWS
+ * @param slowPoll poll interval when everything is stable
+ * @param leaderElection whether to take a Lease before reconciling
+ * @param leaseNamespace namespace of the Lease
+ * @param leaseName name of the Lease
+ * @param reconcileThreads concurrent reconciles per controller
+ */
+public record OperatorConfig(
+    Set<String> watchNamespaces,
+    String labelSelector,
+    boolean jsonLogs,
+    int httpPort,
+    URI awsEndpoint,
+    Duration fastPoll,
+    Duration slowPoll,
+    boolean leaderElection,
+    String leaseNamespace,
+    String leaseName,
+    int reconcileThreads) {
+
+  public static OperatorConfig defaults() {
+    return new OperatorConfig(
+        Set.of(),
+        null,
+        false,
+        8080,
+        null,
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(5),
+        false,
+        "default",
+        "ttes-operator-leader",
+        10);
+  }
+
+  /** Reads the environment, then the flags, which win. Unknown flags are an error. */
+  public static OperatorConfig load(Map<String, String> env, String[] args) {
+    Map<String, String> values = new LinkedHashMap<>();
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith("TTES_")) {
+            values.put(k.substring(5).toLowerCase().replace('_', '-'), v);
+          }
+        });
+    for (String arg : args) {
+      if (!arg.startsWith("--") || !arg.contains("=")) {
+        throw new IllegalArgumentException("expected --name=value, got " + arg);
+      }
+      int eq = arg.indexOf('=');
+      values.put(arg.substring(2, eq), arg.substring(eq + 1));
+    }
+    OperatorConfig d = defaults();
+    Set<String> known =
+        Set.of(
+            "watch-namespaces",
+            "label-selector",
+            "log-format",
+            "http-port",
+            "aws-endpoint",
+            "fast-poll",
+            "slow-poll",
+            "leader-election",
+            "lease-namespace",
+            "lease-name",
+            "reconcile-threads");
+    for (String key : values.keySet()) {
+      if (!known.contains(key)) {
+        throw new IllegalArgumentException(
+            "unknown setting " + key + "; known: " + known.stream().sorted().toList());
+      }
+    }
+    String format = values.getOrDefault("log-format", "text");
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new IllegalArgumentException("log-format must be text or json, got " + format);
+    }
+    return new OperatorConfig(
+        split(values.get("watch-namespaces")),
+        blankToNull(values.get("label-selector")),
+        format.equals("json"),
+        Integer.parseInt(values.getOrDefault("http-port", String.valueOf(d.httpPort()))),
+        values.containsKey("aws-endpoint") ? URI.create(values.get("aws-endpoint")) : null,
+        duration(values.get("fast-poll"), d.fastPoll()),
+        duration(values.get("slow-poll"), d.slowPoll()),
+        Boolean.parseBoolean(values.getOrDefault("leader-election", "false")),
+        values.getOrDefault("lease-namespace", d.leaseNamespace()),
+        values.getOrDefault("lease-name", d.leaseName()),
+        Integer.parseInt(
+            values.getOrDefault("reconcile-threads", String.valueOf(d.reconcileThreads()))));
+  }
+
+  public OperatorConfig withAwsEndpoint(URI endpoint) {
+    return new OperatorConfig(
+        watchNamespaces,
+        labelSelector,
+        jsonLogs,
+        httpPort,
+        endpoint,
+        fastPoll,
+        slowPoll,
+        leaderElection,
+        leaseNamespace,
+        leaseName,
+        reconcileThreads);
+  }
+
+  public OperatorConfig withPolling(Duration fast, Duration slow) {
+    return new OperatorConfig(
+        watchNamespaces,
+        labelSelector,
+        jsonLogs,
+        httpPort,
+        awsEndpoint,
+        fast,
+        slow,
+        leaderElection,
+        leaseNamespace,
+        leaseName,
+        reconcileThreads);
+  }
+
+  public OperatorConfig withHttpPort(int port) {
+    return new OperatorConfig(
+        watchNamespaces,
+        labelSelector,
+        jsonLogs,
+        port,
+        awsEndpoint,
+        fastPoll,
+        slowPoll,
+        leaderElection,
+        leaseNamespace,
+        leaseName,
+        reconcileThreads);
+  }
+
+  public OperatorConfig withLeaderElection(String namespace, String name) {
+    return new OperatorConfig(
+        watchNamespaces,
+        labelSelector,
+        jsonLogs,
+        httpPort,
+        awsEndpoint,
+        fastPoll,
+        slowPoll,
+        true,
+        namespace,
+        name,
+        reconcileThreads);
+  }
+
+  /** Parses durations like 5s, 2m, 1h30m, 500ms. */
+  public static Duration duration(String text, Duration fallback) {
+    if (text == null || text.isBlank()) {
+      return fallback;
+    }
+    String t = text.trim();
+    if (t.endsWith("ms")) {
+      return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+    }
+    return Duration.parse("PT" + t.toUpperCase());
+  }
+
+  private static Set<String> split(String csv) {
+    if (csv == null || csv.isBlank()) {
+      return Set.of();
+    }
+    return Arrays.stream(csv.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  /** For log lines: the settings that matter, no secrets (there are none here). */
+  public List<String> describe() {
+    return List.of(
+        "watchNamespaces=" + (watchNamespaces.isEmpty() ? "<all>" : watchNamespaces),
+        "labelSelector=" + labelSelector,
+        "httpPort=" + httpPort,
+        "awsEndpoint=" + awsEndpoint,
+        "fastPoll=" + fastPoll,
+        "slowPoll=" + slowPoll,
+        "leaderElection=" + leaderElection);
+  }
+}

@@ -1,0 +1,107 @@
+package io.ttes.operator.status;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kubernetes events (core/v1) for what users should see in {@code kubectl describe}. The same
+ * reason and message on the same object increments the count of one event instead of adding
+ * another. Callers pass messages that never contain secret values. Failing to record an event is
+ * logged and otherwise ignored: events are best effort.
+ */
+public class EventRecorder {
+  private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
+  private static final String COMPONENT = "ttes-operator";
+
+  private final KubernetesClient client;
+  private final Clock clock;
+
+  public EventRecorder(KubernetesClient client, Clock clock) {
+    this.client = client;
+    this.clock = clock;
+  }
+
+  public void normal(HasMetadata object, String reason, String message) {
+    record(object, "Normal", reason, message);
+  }
+
+  public void warning(HasMetadata object, String reason, String message) {
+    record(object, "Warning", reason, message);
+  }
+
+  private void record(HasMetadata object, String type, String reason, String message) {
+    String namespace = object.getMetadata().getNamespace();
+    String name = object.getMetadata().getName() + "." + digest(object, type, reason, message);
+    String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    try {
+      var events = client.v1().events().inNamespace(namespace);
+      var existing = events.withName(name).get();
+      if (existing != null) {
+        existing.setCount(existing.getCount() == null ? 2 : existing.getCount() + 1);
+        existing.setLastTimestamp(now);
+        events.resource(existing).update();
+        return;
+      }
+      events
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .withNamespace(namespace)
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(object.getApiVersion())
+                          .withKind(object.getKind())
+                          .withName(object.getMetadata().getName())
+                          .withNamespace(namespace)
+                          .withUid(object.getMetadata().getUid())
+                          .withResourceVersion(object.getMetadata().getResourceVersion())
+                          .build())
+                  .withType(type)
+                  .withReason(reason)
+                  .withMessage(truncate(message))
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .withNewSource()
+                  .withComponent(COMPONENT)
+                  .endSource()
+                  .withReportingComponent(COMPONENT)
+                  .build())
+          .create();
+    } catch (KubernetesClientException e) {
+      log.warn("could not record event {} on {}: {}", reason, name, e.getMessage());
+    }
+  }
+
+  private static String truncate(String message) {
+    if (message == null) {
+      return "";
+    }
+    return message.length() <= 1024 ? message : message.substring(0, 1021) + "...";
+  }
+
+  private static String digest(HasMetadata object, String type, String reason, String message) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(String.valueOf(object.getMetadata().getUid()).getBytes(StandardCharsets.UTF_8));
+      sha.update((type + "\n" + reason + "\n" + message).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(sha.digest(), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

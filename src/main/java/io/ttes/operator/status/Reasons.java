@@ -1,0 +1,35 @@
+package io.ttes.operator.status;
+
+/** Condition reasons shared across kinds; the README's troubleshooting table explains each. */
+public final class Reasons {
+  // Spec problems (Stalled).
+  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String CLUSTER_NOT_FOUND = "ClusterNotFound";
+  public static final String SECRET_NOT_FOUND = "SecretNotFound";
+  public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
+  public static final String STACK_NOT_FOUND = "StackNotFound";
+  public static final String OPS_OUTPUT_MISSING = "OpsOutputMissing";
+  public static final String OPS_OUTPUT_MALFORMED = "OpsOutputMalformed";
+  public static final String PLATFORM_MISMATCH = "PlatformMismatch";
+  public static final String ACCESS_DENIED = "AccessDenied";
+  public static final String AWS_REJECTED = "AwsRejected";
+  public static final String IMMUTABLE_SPEC = "ImmutableSpec";
+
+  // Progress (Reconciling).
+  public static final String WAITING_FOR_CLUSTER = "WaitingForCluster";
+  public static final String WAITING_FOR_SLOT = "WaitingForSlot";
+  public static final String STARTING = "Starting";
+  public static final String RUNNING = "Running";
+  public static final String STACKS_IN_PROGRESS = "StacksInProgress";
+  public static final String AWS_UNAVAILABLE = "AwsUnavailable";
+
+  // Results.
+  public static final String COMPLETED = "Completed";
+  public static final String STACKS_STABLE = "StacksStable";
+  public static final String NON_ZERO_EXIT = "NonZeroExit";
+  public static final String TIMEOUT = "Timeout";
+  public static final String STOPPED_BY_AWS = "StoppedByAws";
+  public static final String STACK_FAILED = "StackFailed";
+
+  private Reasons() {}
+}
