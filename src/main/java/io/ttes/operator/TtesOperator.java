@@ -1,0 +1,163 @@
+package io.ttes.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.cluster.TTESClusterReconciler;
+import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.status.ConditionWriter;
+import io.ttes.operator.status.EventRecorder;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator: reads its settings, builds the AWS clients once, registers the reconcilers and
+ * serves health and metrics. Everything is wired here by constructors, so tests and the embedded
+ * demo start the same operator against an in-process Kubernetes API and the AWS emulator.
+ */
+public final class TtesOperator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TtesOperator.class);
+
+  private final Operator operator;
+  private final HttpEndpoints http;
+  private final PrometheusMeterRegistry registry;
+  private final AwsServicesFactory aws;
+
+  private TtesOperator(
+      Operator operator,
+      HttpEndpoints http,
+      PrometheusMeterRegistry registry,
+      AwsServicesFactory aws) {
+    this.operator = operator;
+    this.http = http;
+    this.registry = registry;
+    this.aws = aws;
+  }
+
+  /** Everything the operator needs from outside, so tests can give in-process stand-ins. */
+  public record Dependencies(
+      OperatorConfig config,
+      KubernetesClient client,
+      AwsServicesFactory aws,
+      PrometheusMeterRegistry registry,
+      Clock clock) {}
+
+  public static void main(String[] args) throws Exception {
+    OperatorConfig config = OperatorConfig.load(System.getenv(), args);
+    if (config.jsonLogs()) {
+      System.setProperty("logback.configurationFile", "logback-json.xml");
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    AwsServicesFactory aws = AwsWiring.sdkFactory(config, registry);
+    TtesOperator operator =
+        start(new Dependencies(config, client, aws, registry, Clock.systemUTC()));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("shutting down");
+                  operator.close();
+                  client.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
+    stopped.await();
+  }
+
+  /** Builds and starts the operator; the caller closes it. */
+  public static TtesOperator start(Dependencies deps) throws IOException {
+    OperatorConfig config = deps.config();
+    log.info("starting ttes-operator: {}", String.join(", ", config.describe()));
+    String leaseNamespace = System.getenv().getOrDefault("POD_NAMESPACE", config.leaseNamespace());
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(deps.client())
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withSSABasedCreateUpdateMatchForDependentResources(false)
+                  .withCloseClientOnStop(false)
+                  .withStopOnInformerErrorDuringStartup(true)
+                  .withConcurrentReconciliationThreads(config.reconcileThreads())
+                  .withMetrics(
+                      MicrometerMetrics.newMicrometerMetricsBuilder(deps.registry()).build());
+              if (config.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(config.leaseName(), leaseNamespace));
+              }
+            });
+    ConditionWriter conditions = new ConditionWriter(deps.clock());
+    EventRecorder events = new EventRecorder(deps.client(), deps.clock());
+    for (Reconciler<?> reconciler : reconcilers(deps, conditions, events)) {
+      register(operator, reconciler, config);
+    }
+    operator.start();
+    HttpEndpoints http =
+        new HttpEndpoints(
+            config.httpPort(),
+            deps.registry(),
+            () -> operator.getRuntimeInfo().allEventSourcesAreHealthy());
+    log.info("operator started; health and metrics on port {}", http.port());
+    return new TtesOperator(operator, http, deps.registry(), deps.aws());
+  }
+
+  private static List<Reconciler<?>> reconcilers(
+      Dependencies deps, ConditionWriter conditions, EventRecorder events) {
+    List<Reconciler<?>> list = new ArrayList<>();
+    list.add(new TTESClusterReconciler(deps.aws(), conditions, events, deps.config()));
+    return list;
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void register(
+      Operator operator, Reconciler<R> reconciler, OperatorConfig config) {
+    operator.register(
+        reconciler,
+        o -> {
+          if (!config.watchNamespaces().isEmpty()) {
+            o.settingNamespaces(config.watchNamespaces());
+          }
+          if (config.labelSelector() != null) {
+            o.withLabelSelector(config.labelSelector());
+          }
+        });
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public Operator operator() {
+    return operator;
+  }
+
+  @Override
+  public void close() {
+    try {
+      operator.stop();
+    } catch (RuntimeException e) {
+      log.warn("operator stop: {}", e.getMessage());
+    }
+    http.close();
+    aws.close();
+  }
+
+  /** Grace period kept in one place: the Deployment's terminationGracePeriodSeconds is above. */
+  public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
+}

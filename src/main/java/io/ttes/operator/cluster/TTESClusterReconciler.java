@@ -1,0 +1,186 @@
+package io.ttes.operator.cluster;
+
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.ttes.operator.api.v1alpha1.Platform;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
+import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
+import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
+import io.ttes.operator.aws.AwsException;
+import io.ttes.operator.aws.AwsServices;
+import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.aws.AwsTarget;
+import io.ttes.operator.aws.Stacks.StackInfo;
+import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.status.ConditionWriter;
+import io.ttes.operator.status.EventRecorder;
+import io.ttes.operator.status.Outcome;
+import io.ttes.operator.status.Reasons;
+import io.ttes.operator.status.SpecProblem;
+import io.ttes.operator.status.StatusUpdates;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Observes a TTES deployment: its stacks, the ops task target, the version it runs. Polls AWS fast
+ * while a stack moves or an upgrade holds the cluster, slowly when all is stable.
+ */
+@ControllerConfiguration(name = TTESClusterReconciler.NAME)
+public class TTESClusterReconciler implements Reconciler<TTESCluster> {
+  public static final String NAME = "ttescluster";
+  private static final Logger log = LoggerFactory.getLogger(TTESClusterReconciler.class);
+
+  private final AwsServicesFactory aws;
+  private final ConditionWriter conditions;
+  private final EventRecorder events;
+  private final OperatorConfig config;
+
+  public TTESClusterReconciler(
+      AwsServicesFactory aws,
+      ConditionWriter conditions,
+      EventRecorder events,
+      OperatorConfig config) {
+    this.aws = aws;
+    this.conditions = conditions;
+    this.events = events;
+    this.config = config;
+  }
+
+  /** Where AWS calls for this cluster go. */
+  public static AwsTarget target(TTESClusterSpec spec) {
+    return new AwsTarget(
+        spec.getRegion(), spec.getAws() == null ? null : spec.getAws().getRoleArn());
+  }
+
+  @Override
+  public UpdateControl<TTESCluster> reconcile(TTESCluster cluster, Context<TTESCluster> context) {
+    TTESClusterSpec spec = cluster.getSpec();
+    long generation = cluster.getMetadata().getGeneration();
+    TTESClusterStatus previous = cluster.getStatus();
+    TTESClusterStatus next = StatusUpdates.copyStatus(cluster, context);
+    Outcome outcome;
+    try {
+      ClusterSpecValidator.validate(spec);
+      outcome = observe(spec, previous, next);
+    } catch (SpecProblem p) {
+      outcome = Outcome.stalled(p.reason(), p.getMessage());
+    } catch (AwsException e) {
+      if (e.isRetryable()) {
+        throw e;
+      }
+      outcome =
+          Outcome.stalled(
+              e.kind() == AwsException.Kind.ACCESS_DENIED
+                  ? Reasons.ACCESS_DENIED
+                  : Reasons.AWS_REJECTED,
+              e.getMessage());
+    }
+    conditions.apply(next, generation, outcome);
+    announce(cluster, previous, outcome);
+    StatusUpdates.patch(cluster, context, next);
+    return UpdateControl.<TTESCluster>noUpdate().rescheduleAfter(pollInterval(next, outcome));
+  }
+
+  private Outcome observe(
+      TTESClusterSpec spec, TTESClusterStatus previous, TTESClusterStatus next) {
+    AwsServices services = aws.forTarget(target(spec));
+    List<String> names = spec.getStacks().stream().map(TTESClusterSpec.StackRef::getName).toList();
+    Map<String, StackInfo> observed =
+        names.isEmpty() ? Map.of() : services.stacks().describe(names);
+    List<TTESClusterStatus.StackStatus> stacks = ClusterObservation.stacks(spec, observed);
+    next.setStacks(stacks);
+    next.setVersion(ClusterObservation.version(stacks).orElse(null));
+    if (spec.getPlatform() == Platform.AMI) {
+      TTESClusterStatus.OpsTarget ops = new TTESClusterStatus.OpsTarget();
+      ops.setInstanceId(spec.getOps().getAmi().getInstanceId());
+      next.setOps(ops);
+    } else {
+      next.setOps(resolveOps(spec, previous, observed, services));
+    }
+    return ClusterObservation.outcome(stacks);
+  }
+
+  /**
+   * Resolves where ops tasks run. The task definition's latest ACTIVE revision only changes when
+   * the ops stack is updated, so it is looked up again only then (one AWS call saved per poll).
+   */
+  private TTESClusterStatus.OpsTarget resolveOps(
+      TTESClusterSpec spec,
+      TTESClusterStatus previous,
+      Map<String, StackInfo> observed,
+      AwsServices services) {
+    TTESClusterSpec.Ecs ecs = spec.getOps().getEcs();
+    StackInfo opsStack = observed.get(ecs.getStack());
+    String field = "spec.ops.ecs.output (" + ecs.getOutput() + " of stack " + ecs.getStack() + ")";
+    OpsRunTaskArguments args =
+        OpsRunTaskArguments.parse(opsStack.outputs().get(ecs.getOutput()), field);
+    String opsUpdated = opsStack.lastUpdated() == null ? null : opsStack.lastUpdated().toString();
+    TTESClusterStatus.OpsTarget known = previous == null ? null : previous.getOps();
+    String taskDefinition;
+    if (known != null
+        && known.getTaskDefinition() != null
+        && Objects.equals(known.getCluster(), args.cluster())
+        && Objects.equals(opsUpdated, lastUpdated(previous, ecs.getStack()))) {
+      taskDefinition = known.getTaskDefinition();
+    } else {
+      taskDefinition = services.ecs().latestActiveRevision(args.taskDefinition());
+    }
+    TTESClusterStatus.OpsTarget ops = new TTESClusterStatus.OpsTarget();
+    ops.setTaskDefinition(taskDefinition);
+    ops.setCluster(args.cluster());
+    ops.setSubnets(args.subnets());
+    ops.setSecurityGroups(args.securityGroups());
+    return ops;
+  }
+
+  private static String lastUpdated(TTESClusterStatus status, String stack) {
+    return status.getStacks().stream()
+        .filter(s -> stack.equals(s.getName()))
+        .map(TTESClusterStatus.StackStatus::getLastUpdatedTime)
+        .findFirst()
+        .orElse(null);
+  }
+
+  private void announce(TTESCluster cluster, TTESClusterStatus previous, Outcome outcome) {
+    var before = ConditionWriter.find(previous, "Ready");
+    boolean wasReady = before != null && "True".equals(before.getStatus());
+    String beforeReason = before == null ? null : before.getReason();
+    if (outcome.state() == Outcome.State.STALLED && !outcome.reason().equals(beforeReason)) {
+      events.warning(cluster, outcome.reason(), outcome.message());
+      log.warn("cluster stalled: {}: {}", outcome.reason(), outcome.message());
+    } else if (outcome.state() == Outcome.State.READY && !wasReady) {
+      events.normal(cluster, outcome.reason(), outcome.message());
+      log.info("cluster ready: {}", outcome.message());
+    }
+  }
+
+  private Duration pollInterval(TTESClusterStatus status, Outcome outcome) {
+    boolean moving =
+        ClusterObservation.anyInProgress(status.getStacks())
+            || status.getActiveUpgrade() != null
+            || outcome.state() == Outcome.State.RECONCILING;
+    return moving ? config.fastPoll() : config.slowPoll();
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<TTESCluster> updateErrorStatus(
+      TTESCluster cluster, Context<TTESCluster> context, Exception e) {
+    // Retryable AWS trouble (throttling, 5xx, network): say so and let JOSDK back off.
+    TTESClusterStatus next = StatusUpdates.copyStatus(cluster, context);
+    String message =
+        e instanceof AwsException aws ? aws.getMessage() : e.getClass().getSimpleName();
+    conditions.apply(
+        next,
+        cluster.getMetadata().getGeneration(),
+        Outcome.reconciling(Reasons.AWS_UNAVAILABLE, "retrying: " + message));
+    StatusUpdates.patch(cluster, context, next);
+    return ErrorStatusUpdateControl.defaultErrorProcessing();
+  }
+}

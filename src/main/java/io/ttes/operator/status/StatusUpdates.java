@@ -1,0 +1,66 @@
+package io.ttes.operator.status;
+
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Status writes for every reconciler: work on a deep copy, patch only when something changed, and
+ * patch with a JSON patch of just the changed fields (so fields other controllers own on the same
+ * status, like a cluster's activeUpgrade, are never overwritten with stale values). The patched
+ * resource is put in JOSDK's cache, so the next reconcile sees what was written even before the
+ * informer delivers it: the status works as a write-ahead log.
+ */
+public final class StatusUpdates {
+  private StatusUpdates() {}
+
+  /** A deep copy of the resource's status (a new one when absent) to compute the next one on. */
+  public static <S, R extends CustomResource<?, S>> S copyStatus(R resource, Context<R> context) {
+    S status = resource.getStatus();
+    if (status == null) {
+      R blank = context.getClient().getKubernetesSerialization().clone(resource);
+      blank.setStatus(null);
+      return blank.getStatus() == null ? initial(resource) : blank.getStatus();
+    }
+    return context.getClient().getKubernetesSerialization().clone(status);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <S, R extends CustomResource<?, S>> S initial(R resource) {
+    try {
+      var m = CustomResource.class.getDeclaredMethod("initStatus");
+      m.setAccessible(true);
+      return (S) m.invoke(resource);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot create status of " + resource.getKind(), e);
+    }
+  }
+
+  /**
+   * Patches the status to {@code next} when it differs; returns the resource as now stored (or the
+   * given one when nothing changed).
+   */
+  public static <S, R extends CustomResource<?, S>> R patch(
+      R resource, Context<R> context, S next) {
+    if (Objects.equals(resource.getStatus(), next)) {
+      return resource;
+    }
+    return PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
+        resource,
+        context,
+        r -> {
+          r.setStatus(next);
+          return r;
+        });
+  }
+
+  /** Copies the status, lets {@code change} edit the copy, and patches when it changed. */
+  public static <S, R extends CustomResource<?, S>> R edit(
+      R resource, Context<R> context, Consumer<S> change) {
+    S next = copyStatus(resource, context);
+    change.accept(next);
+    return patch(resource, context, next);
+  }
+}

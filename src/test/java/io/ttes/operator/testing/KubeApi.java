@@ -1,0 +1,93 @@
+package io.ttes.operator.testing;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * An in-process Kubernetes API (Fabric8's mock server in CRUD mode) with the operator's CRDs
+ * installed from crds/, so the status subresource and discovery documents behave as on a real API
+ * server. Server-side apply is not supported by it (415), which is why the operator uses JSON/merge
+ * patches everywhere.
+ */
+public final class KubeApi implements AutoCloseable {
+  private final KubernetesMockServer server;
+  private final NamespacedKubernetesClient client;
+
+  private KubeApi(KubernetesMockServer server) {
+    this.server = server;
+    this.client = server.createClient();
+  }
+
+  /** Starts on a free loopback port. */
+  public static KubeApi start() {
+    return start(0);
+  }
+
+  /** Starts on the given loopback port (0 = any free port). */
+  public static KubeApi start(int port) {
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(List.of()),
+            false);
+    server.init(InetAddress.getLoopbackAddress(), port);
+    KubeApi api = new KubeApi(server);
+    api.installCrds(Path.of("crds"));
+    return api;
+  }
+
+  private void installCrds(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
+        try (InputStream in = Files.newInputStream(file)) {
+          CustomResourceDefinition crd =
+              client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+          client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot install CRDs from " + dir.toAbsolutePath(), e);
+    }
+  }
+
+  public NamespacedKubernetesClient client() {
+    return client;
+  }
+
+  /** A fresh client of the same server (a second operator instance gets its own). */
+  public NamespacedKubernetesClient newClient() {
+    return server.createClient();
+  }
+
+  public String url() {
+    return client.getMasterUrl().toString();
+  }
+
+  public void createNamespace(String name) {
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}
