@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 import lombok.AllArgsConstructor;
@@ -42,18 +43,45 @@ public class OpsTaskSpec {
           + " task is left to finish.")
   private boolean stopOnDelete;
 
-  /** A named secret value for the command line. */
+  /** A named secret value for the command line, from a Kubernetes Secret or Secrets Manager. */
   @Data
   @NoArgsConstructor
   @AllArgsConstructor
+  @ValidationRule(
+      value = "has(self.secretKeyRef) != has(self.secretsManagerKeyRef)",
+      message = "set exactly one of secretKeyRef and secretsManagerKeyRef")
   public static class SecretArg {
     @Required
     @Pattern("^[A-Z_][A-Z0-9_]{0,63}$")
     @JsonPropertyDescription("Name used as $(NAME) in command.")
     private String name;
 
-    @Required
-    @JsonPropertyDescription("The Secret key holding the value.")
+    @JsonPropertyDescription("The Kubernetes Secret key holding the value.")
     private SecretKeySelector secretKeyRef;
+
+    @JsonPropertyDescription(
+        "A key of a JSON Secrets Manager secret of the cluster's AWS account, read when the task"
+            + " starts.")
+    private SecretsManagerKeySelector secretsManagerKeyRef;
+
+    public SecretArg(String name, SecretKeySelector secretKeyRef) {
+      this(name, secretKeyRef, null);
+    }
+  }
+
+  /** A key of a JSON secret in AWS Secrets Manager. */
+  @Data
+  @NoArgsConstructor
+  @AllArgsConstructor
+  public static class SecretsManagerKeySelector {
+    @Required
+    @Pattern("^[-a-zA-Z0-9/_+=.@:]{1,2048}$")
+    @JsonPropertyDescription("Secret name or ARN.")
+    private String secretId;
+
+    @Required
+    @Pattern("^[-._a-zA-Z0-9]{1,256}$")
+    @JsonPropertyDescription("Key of the secret's JSON object, e.g. client_secret.")
+    private String key;
   }
 }
