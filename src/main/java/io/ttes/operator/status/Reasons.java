@@ -14,6 +14,7 @@ public final class Reasons {
   public static final String ACCESS_DENIED = "AccessDenied";
   public static final String AWS_REJECTED = "AwsRejected";
   public static final String IMMUTABLE_SPEC = "ImmutableSpec";
+  public static final String SECRETS_MANAGER_SECRET_NOT_FOUND = "SecretsManagerSecretNotFound";
 
   // Progress (Reconciling).
   public static final String WAITING_FOR_CLUSTER = "WaitingForCluster";
@@ -22,6 +23,8 @@ public final class Reasons {
   public static final String RUNNING = "Running";
   public static final String STACKS_IN_PROGRESS = "StacksInProgress";
   public static final String AWS_UNAVAILABLE = "AwsUnavailable";
+  public static final String WAITING_FOR_CLUSTER_STEPS = "WaitingForClusterSteps";
+  public static final String STEP_RUNNING = "StepRunning";
 
   // Results.
   public static final String COMPLETED = "Completed";
@@ -30,6 +33,8 @@ public final class Reasons {
   public static final String TIMEOUT = "Timeout";
   public static final String STOPPED_BY_AWS = "StoppedByAws";
   public static final String STACK_FAILED = "StackFailed";
+  public static final String STEP_FAILED = "StepFailed";
+  public static final String BOOTSTRAPPED = "Bootstrapped";
 
   private Reasons() {}
 }

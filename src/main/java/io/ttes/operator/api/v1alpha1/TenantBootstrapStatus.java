@@ -1,5 +1,6 @@
 package io.ttes.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
 import lombok.Data;
@@ -15,6 +16,9 @@ public class TenantBootstrapStatus extends KindStatus {
   private BootstrapPhase phase;
   private List<Step> steps = new ArrayList<>();
 
+  @JsonPropertyDescription("The value of the ops.ttes.io/retry annotation last acted on.")
+  private String retryToken;
+
   /** One command of the bootstrap. */
   @Data
   @NoArgsConstructor
@@ -24,5 +28,11 @@ public class TenantBootstrapStatus extends KindStatus {
     private String opsTask;
     private Integer exitCode;
     private String message;
+
+    @JsonPropertyDescription("cluster (once per TTESCluster) or tenant.")
+    private String scope;
+
+    @JsonPropertyDescription("Run number of this step; a retry starts a new OpsTask.")
+    private Integer attempt;
   }
 }

@@ -1,0 +1,136 @@
+package io.ttes.operator.bootstrap;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
+import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
+import io.ttes.operator.api.v1alpha1.TTESClusterStatus.ClusterStep;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+
+/**
+ * The record of cluster-wide bootstrap steps on the TTESCluster status, and the guard that lets one
+ * TenantBootstrap at a time run them. Every change is a read-modify-write of the latest cluster
+ * with its resourceVersion (optimistic locking): two bootstraps racing for the guard cannot both
+ * win, and a step is recorded once.
+ */
+public final class ClusterBootstrapLedger {
+  private static final int ATTEMPTS = 8;
+
+  private final KubernetesClient client;
+  private final Clock clock;
+
+  public ClusterBootstrapLedger(KubernetesClient client, Clock clock) {
+    this.client = client;
+    this.clock = clock;
+  }
+
+  /** The step as recorded done on the cluster, if it is. */
+  public static Optional<ClusterStep> done(TTESCluster cluster, String step) {
+    if (cluster.getStatus() == null || cluster.getStatus().getBootstrapSteps() == null) {
+      return Optional.empty();
+    }
+    return cluster.getStatus().getBootstrapSteps().stream()
+        .filter(s -> step.equals(s.getName()) && "Succeeded".equals(s.getPhase()))
+        .findFirst();
+  }
+
+  /**
+   * Takes the guard for {@code holder} unless a holder that is still alive has it. Returns the
+   * holder after the attempt (equal to {@code holder} when taken).
+   */
+  public String acquire(
+      String namespace, String cluster, String holder, Predicate<String> holderAlive) {
+    String[] result = new String[1];
+    modify(
+        namespace,
+        cluster,
+        status -> {
+          String current = status.getBootstrapHolder();
+          if (current == null || current.equals(holder) || !holderAlive.test(current)) {
+            result[0] = holder;
+            if (Objects.equals(current, holder)) {
+              return null; // nothing to write
+            }
+            status.setBootstrapHolder(holder);
+            return status;
+          }
+          result[0] = current;
+          return null;
+        });
+    return result[0];
+  }
+
+  /** Records a cluster-wide step as done (once). */
+  public void recordDone(
+      String namespace, String cluster, String step, String opsTask, String by, String message) {
+    modify(
+        namespace,
+        cluster,
+        status -> {
+          boolean known =
+              status.getBootstrapSteps().stream()
+                  .anyMatch(s -> step.equals(s.getName()) && "Succeeded".equals(s.getPhase()));
+          if (known) {
+            return null;
+          }
+          status.getBootstrapSteps().removeIf(s -> step.equals(s.getName()));
+          ClusterStep s = new ClusterStep();
+          s.setName(step);
+          s.setPhase("Succeeded");
+          s.setOpsTask(opsTask);
+          s.setBootstrap(by);
+          s.setFinishedAt(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+          s.setMessage(message);
+          status.getBootstrapSteps().add(s);
+          return status;
+        });
+  }
+
+  /** Gives the guard back if {@code holder} has it. */
+  public void release(String namespace, String cluster, String holder) {
+    modify(
+        namespace,
+        cluster,
+        status -> {
+          if (!holder.equals(status.getBootstrapHolder())) {
+            return null;
+          }
+          status.setBootstrapHolder(null);
+          return status;
+        });
+  }
+
+  /**
+   * Applies {@code change} to the latest status and writes it with the resourceVersion it was read
+   * at; on a conflict reads again. {@code change} returns null when there is nothing to write.
+   */
+  private void modify(String namespace, String cluster, UnaryOperator<TTESClusterStatus> change) {
+    var resource = client.resources(TTESCluster.class).inNamespace(namespace).withName(cluster);
+    for (int attempt = 1; ; attempt++) {
+      TTESCluster latest = resource.get();
+      if (latest == null) {
+        throw new IllegalStateException("TTESCluster " + namespace + "/" + cluster + " is gone");
+      }
+      TTESClusterStatus status =
+          latest.getStatus() == null ? new TTESClusterStatus() : latest.getStatus();
+      if (change.apply(status) == null) {
+        return;
+      }
+      latest.setStatus(status);
+      try {
+        client.resource(latest).updateStatus();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+}
