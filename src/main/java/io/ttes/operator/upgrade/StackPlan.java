@@ -1,9 +1,9 @@
 package io.ttes.operator.upgrade;
 
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.ParameterChange;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
 import io.ttes.operator.aws.ChangeSets.ResourceChange;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +50,15 @@ public record StackPlan(
     s.setChangeSetId(changeSetId);
     s.setDisposition(disposition.name());
     if (parameters != null) {
-      s.setParameters(new ArrayList<>(parameters.changes()));
+      // Copies, so that a reconciler editing status cannot change the plan it hashed.
+      for (ParameterChange c : parameters.changes()) {
+        ParameterChange copy = new ParameterChange();
+        copy.setKey(c.getKey());
+        copy.setFrom(c.getFrom());
+        copy.setTo(c.getTo());
+        copy.setSource(c.getSource());
+        s.getParameters().add(copy);
+      }
     }
     for (ResourceChange c : changes) {
       var rc = new StackUpgradeStatus.ResourceChange();
