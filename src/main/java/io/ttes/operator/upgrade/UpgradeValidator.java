@@ -1,0 +1,181 @@
+package io.ttes.operator.upgrade;
+
+import io.ttes.operator.api.v1alpha1.Platform;
+import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
+import io.ttes.operator.api.v1alpha1.StackUpgradeSpec.StackOverride;
+import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
+import io.ttes.operator.api.v1alpha1.TTESClusterSpec.StackRef;
+import io.ttes.operator.version.TtesVersion;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Checks a StackUpgrade against its cluster before any AWS call (API.md: a spec that cannot work
+ * ends Stalled and no AWS call is made). Returns every problem at once.
+ */
+public final class UpgradeValidator {
+  private final TemplateOrder order = new TemplateOrder();
+
+  /**
+   * The outcome.
+   *
+   * @param target the parsed target version; null when it does not parse
+   * @param observed the cluster's observed version; null when not known yet
+   * @param alreadyAtTarget the cluster runs the target already: nothing to do, the upgrade ends
+   *     Succeeded with {@link #message()} (problems still come first: a spec that cannot work
+   *     stalls even when there is nothing to do)
+   * @param migrationsAfter the template after whose stack the migrations run; null when there are
+   *     no migration commands
+   */
+  public record Validation(
+      List<PlanProblem> problems,
+      TtesVersion target,
+      TtesVersion observed,
+      boolean alreadyAtTarget,
+      String migrationsAfter) {
+    public Validation {
+      problems = List.copyOf(problems);
+    }
+
+    public boolean ok() {
+      return problems.isEmpty();
+    }
+
+    /** A sentence for the Ready condition when there is nothing to do. */
+    public String message() {
+      return alreadyAtTarget ? "cluster is already at " + target : null;
+    }
+  }
+
+  /**
+   * @param observedVersion the cluster's status.version; null or blank while not observed
+   */
+  public Validation validate(
+      StackUpgradeSpec spec, TTESClusterSpec cluster, String observedVersion) {
+    List<PlanProblem> problems = new ArrayList<>();
+
+    TtesVersion target = TtesVersion.parse(spec.getTargetVersion()).orElse(null);
+    if (target == null) {
+      problems.add(
+          new PlanProblem(
+              PlanProblem.INVALID_VERSION,
+              "spec.targetVersion",
+              "'"
+                  + spec.getTargetVersion()
+                  + "' is not a TTES version (MAJOR.MINOR.PATCH, e.g. 3.33.2)"));
+    }
+
+    List<StackRef> stacks = cluster.getStacks() == null ? List.of() : cluster.getStacks();
+    Set<String> stackNames = new HashSet<>();
+    Set<String> templates = new HashSet<>();
+    for (StackRef s : stacks) {
+      stackNames.add(s.getName());
+      templates.add(s.getTemplate());
+    }
+
+    List<StackOverride> overrides = spec.getStacks() == null ? List.of() : spec.getStacks();
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < overrides.size(); i++) {
+      String name = overrides.get(i).getName();
+      String field = "spec.stacks[" + i + "].name";
+      if (!stackNames.contains(name)) {
+        problems.add(
+            new PlanProblem(
+                PlanProblem.UNKNOWN_STACK,
+                field,
+                "stack " + name + " is not one of the cluster's spec.stacks"));
+      } else if (!seen.add(name)) {
+        problems.add(
+            new PlanProblem(
+                PlanProblem.DUPLICATE_STACK,
+                field,
+                "stack " + name + " is listed more than once; merge its overrides into one entry"));
+      }
+    }
+
+    Map<String, String> snapshotParameters =
+        spec.getDataProtection() == null ? null : spec.getDataProtection().getSnapshotParameters();
+    if (snapshotParameters != null) {
+      for (String type : snapshotParameters.keySet()) {
+        if (!DataRiskDetector.KINDS.containsKey(type)) {
+          problems.add(
+              new PlanProblem(
+                  PlanProblem.UNKNOWN_RESOURCE_TYPE,
+                  "spec.dataProtection.snapshotParameters[" + type + "]",
+                  "not a protected resource type; one of "
+                      + new TreeSet<>(DataRiskDetector.KINDS.keySet())));
+        }
+      }
+    }
+
+    String migrationsAfter = null;
+    StackUpgradeSpec.Migrations migrations = spec.getMigrations();
+    List<List<String>> commands =
+        migrations == null || migrations.getCommands() == null
+            ? List.of()
+            : migrations.getCommands();
+    for (int i = 0; i < commands.size(); i++) {
+      List<String> command = commands.get(i);
+      if (command == null
+          || command.isEmpty()
+          || command.stream().anyMatch(w -> w == null || w.isBlank())) {
+        problems.add(
+            new PlanProblem(
+                PlanProblem.INVALID_COMMAND,
+                "spec.migrations.commands[" + i + "]",
+                "a command needs at least one word and no empty words"));
+      }
+    }
+    if (!commands.isEmpty()) {
+      String after = migrations.getAfter();
+      if (after != null && templates.contains(after)) {
+        migrationsAfter = after;
+      } else if (cluster.getPlatform() == Platform.AMI && !stacks.isEmpty()) {
+        // An AMI deployment is a single stack with no 5-2-ecs-ops: migrations follow that stack.
+        List<StackRef> sorted = order.sortStacks(stacks);
+        migrationsAfter = sorted.get(sorted.size() - 1).getTemplate();
+      } else {
+        problems.add(
+            new PlanProblem(
+                PlanProblem.UNKNOWN_STACK,
+                "spec.migrations.after",
+                "no stack of the cluster is made from template "
+                    + after
+                    + "; name one of "
+                    + new TreeSet<>(templates)
+                    + " or set spec.migrations.commands to []"));
+      }
+    }
+
+    TtesVersion observed =
+        observedVersion == null ? null : TtesVersion.parse(observedVersion).orElse(null);
+    boolean alreadyAtTarget = false;
+    if (target != null && observed != null) {
+      int c = target.compareTo(observed);
+      if (c < 0 && !spec.isAllowDowngrade()) {
+        problems.add(
+            new PlanProblem(
+                PlanProblem.DOWNGRADE,
+                "spec.targetVersion",
+                target
+                    + " is lower than the cluster's version "
+                    + observed
+                    + "; set spec.allowDowngrade to true if that is intended"));
+      }
+      alreadyAtTarget = c == 0;
+    }
+    return new Validation(problems, target, observed, alreadyAtTarget, migrationsAfter);
+  }
+
+  /** The per-stack override of a stack, if any. */
+  public static Optional<StackOverride> overrideOf(StackUpgradeSpec spec, String stackName) {
+    return spec.getStacks() == null
+        ? Optional.empty()
+        : spec.getStacks().stream().filter(o -> stackName.equals(o.getName())).findFirst();
+  }
+}
