@@ -9,8 +9,11 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.bootstrap.ClusterBootstrapLedger;
+import io.ttes.operator.bootstrap.TenantBootstrapReconciler;
 import io.ttes.operator.cluster.TTESClusterReconciler;
 import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.opstask.OwnedOpsTasks;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
 import java.io.IOException;
@@ -118,6 +121,14 @@ public final class TtesOperator implements AutoCloseable {
       Dependencies deps, ConditionWriter conditions, EventRecorder events) {
     List<Reconciler<?>> list = new ArrayList<>();
     list.add(new TTESClusterReconciler(deps.aws(), conditions, events, deps.config()));
+    list.add(
+        new TenantBootstrapReconciler(
+            deps.aws(),
+            conditions,
+            events,
+            deps.config(),
+            new OwnedOpsTasks(deps.client()),
+            new ClusterBootstrapLedger(deps.client(), deps.clock())));
     return list;
   }
 
