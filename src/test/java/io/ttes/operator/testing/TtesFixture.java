@@ -20,7 +20,6 @@ import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
@@ -606,13 +605,7 @@ public final class TtesFixture {
 
     Clients(URI endpoint) {
       cfn = configure(CloudFormationClient.builder(), endpoint).build();
-      s3 =
-          configure(S3Client.builder(), endpoint)
-              .forcePathStyle(true)
-              // moto stores aws-chunked bodies with trailing checksums as they come: send plain
-              // ones.
-              .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-              .build();
+      s3 = configure(S3Client.builder(), endpoint).forcePathStyle(true).build();
       ec2 = configure(Ec2Client.builder(), endpoint).build();
       secrets = configure(SecretsManagerClient.builder(), endpoint).build();
     }
