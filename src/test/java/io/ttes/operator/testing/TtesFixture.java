@@ -9,6 +9,7 @@ import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -463,9 +464,7 @@ public final class TtesFixture {
   public static String resource(String version, String template) {
     String path = "/fixtures/templates/" + version + "/" + template + ".gen.template";
     try (InputStream in = TtesFixture.class.getResourceAsStream(path)) {
-      return in == null
-          ? null
-          : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + path, e);
     }
