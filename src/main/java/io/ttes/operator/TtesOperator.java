@@ -13,7 +13,11 @@ import io.ttes.operator.bootstrap.ClusterBootstrapLedger;
 import io.ttes.operator.bootstrap.TenantBootstrapReconciler;
 import io.ttes.operator.cluster.TTESClusterReconciler;
 import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.opstask.BatchedTaskObserver;
+import io.ttes.operator.opstask.OpsTaskFlow;
+import io.ttes.operator.opstask.OpsTaskReconciler;
 import io.ttes.operator.opstask.OwnedOpsTasks;
+import io.ttes.operator.opstask.TaskSlots;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
 import java.io.IOException;
@@ -121,6 +125,18 @@ public final class TtesOperator implements AutoCloseable {
       Dependencies deps, ConditionWriter conditions, EventRecorder events) {
     List<Reconciler<?>> list = new ArrayList<>();
     list.add(new TTESClusterReconciler(deps.aws(), conditions, events, deps.config()));
+    TaskSlots slots = new TaskSlots(deps.clock(), Duration.ofMinutes(10));
+    list.add(
+        new OpsTaskReconciler(
+            new OpsTaskFlow(
+                OpsTaskFlow.Settings.from(deps.config()),
+                deps.clock(),
+                slots,
+                new BatchedTaskObserver(deps.clock())),
+            slots,
+            deps.aws(),
+            events,
+            deps.registry()));
     list.add(
         new TenantBootstrapReconciler(
             deps.aws(),

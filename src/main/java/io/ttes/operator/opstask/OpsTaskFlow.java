@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,8 @@ public final class OpsTaskFlow {
           Reasons.SECRET_KEY_NOT_FOUND,
           Reasons.PLATFORM_MISMATCH,
           Reasons.ACCESS_DENIED,
-          Reasons.AWS_REJECTED);
+          Reasons.AWS_REJECTED,
+          Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND);
 
   /**
    * When to come back.
@@ -682,9 +684,20 @@ public final class OpsTaskFlow {
       if (args == null) {
         return values;
       }
+      Map<String, Map<String, String>> secretsManager = new HashMap<>();
       for (int i = 0; i < args.size(); i++) {
         SecretArg arg = args.get(i);
+        if (arg.getSecretsManagerKeyRef() != null && arg.getSecretKeyRef() == null) {
+          values.put(arg.getName(), readSecretsManager(arg, i, secretsManager));
+          continue;
+        }
         String field = "spec.secretArgs[" + i + "].secretKeyRef";
+        if (arg.getSecretKeyRef() == null) {
+          throw new SpecProblem(
+              Reasons.INVALID_SPEC,
+              "spec.secretArgs[" + i + "]",
+              "set exactly one of secretKeyRef and secretsManagerKeyRef");
+        }
         String name = arg.getSecretKeyRef().getName();
         String key = arg.getSecretKeyRef().getKey();
         String value;
@@ -706,6 +719,43 @@ public final class OpsTaskFlow {
         values.put(arg.getName(), value);
       }
       return values;
+    }
+
+    /**
+     * Reads a key of a JSON Secrets Manager secret of the cluster's account; one GetSecretValue per
+     * secret and step, however many keys of it the command uses.
+     */
+    private String readSecretsManager(
+        SecretArg arg, int i, Map<String, Map<String, String>> fetched) {
+      String field = "spec.secretArgs[" + i + "].secretsManagerKeyRef";
+      String id = arg.getSecretsManagerKeyRef().getSecretId();
+      String key = arg.getSecretsManagerKeyRef().getKey();
+      if (cluster == null) {
+        throw new SpecProblem(
+            Reasons.CLUSTER_NOT_FOUND, "spec.clusterRef.name", "the TTESCluster does not exist");
+      }
+      Map<String, String> json;
+      try {
+        json =
+            fetched.computeIfAbsent(
+                id, x -> aws.forTarget(targetOf(cluster)).secrets().jsonSecret(x));
+      } catch (AwsException e) {
+        if (e.kind() == AwsException.Kind.NOT_FOUND) {
+          throw new SpecProblem(
+              Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
+              field,
+              "Secrets Manager secret " + id + " does not exist");
+        }
+        throw e;
+      }
+      String value = json.get(key);
+      if (value == null || value.isEmpty()) {
+        throw new SpecProblem(
+            Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
+            field,
+            "Secrets Manager secret " + id + " has no key " + key);
+      }
+      return value;
     }
 
     String waitingForCluster(Prepared prepared) {
