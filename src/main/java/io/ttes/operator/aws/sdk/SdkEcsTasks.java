@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
+import software.amazon.awssdk.services.ecs.model.ClientException;
 import software.amazon.awssdk.services.ecs.model.Container;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.ContainerOverride;
@@ -45,12 +46,23 @@ final class SdkEcsTasks implements EcsTasks {
   @Override
   public String latestActiveRevision(String familyOrArn) {
     String family = family(familyOrArn);
-    TaskDefinition td =
-        AwsErrors.call(
-                "DescribeTaskDefinition",
-                () -> ecs.describeTaskDefinition(b -> b.taskDefinition(family)))
-            .taskDefinition();
-    return td.taskDefinitionArn();
+    return describeTaskDefinition(family).taskDefinitionArn();
+  }
+
+  private TaskDefinition describeTaskDefinition(String taskDefinition) {
+    try {
+      return ecs.describeTaskDefinition(b -> b.taskDefinition(taskDefinition)).taskDefinition();
+    } catch (ClientException e) {
+      // ECS says "Unable to describe task definition." for an unknown family or revision.
+      String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+      if (message != null && message.contains("Unable to describe task definition")) {
+        throw new AwsException(
+            Kind.NOT_FOUND, "DescribeTaskDefinition", "ClientException", message);
+      }
+      throw AwsErrors.map("DescribeTaskDefinition", e);
+    } catch (RuntimeException e) {
+      throw AwsErrors.map("DescribeTaskDefinition", e);
+    }
   }
 
   /** "arn:aws:ecs:r:a:task-definition/fam:3", "fam:3" and "fam" all name family "fam". */
@@ -226,11 +238,7 @@ final class SdkEcsTasks implements EcsTasks {
     }
     TaskDefinition td;
     try {
-      td =
-          AwsErrors.call(
-                  "DescribeTaskDefinition",
-                  () -> ecs.describeTaskDefinition(b -> b.taskDefinition(taskDefinitionArn)))
-              .taskDefinition();
+      td = describeTaskDefinition(taskDefinitionArn);
     } catch (AwsException e) {
       if (e.kind() == Kind.NOT_FOUND) {
         logTargets.put(key, Optional.empty());
