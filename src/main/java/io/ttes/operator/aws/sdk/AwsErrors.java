@@ -133,6 +133,7 @@ final class AwsErrors {
     }
     return e instanceof AwsServiceException ase
         && ase.awsErrorDetails() != null
+        && ase.awsErrorDetails().errorCode() != null
         && THROTTLING.contains(ase.awsErrorDetails().errorCode());
   }
 

@@ -49,6 +49,7 @@ final class StubAws implements AutoCloseable {
 
   private final HttpServer server;
   private final List<String> operations = new CopyOnWriteArrayList<>();
+  private final List<String> bodies = new CopyOnWriteArrayList<>();
 
   StubAws(Function<String, Reply> replyByOperation) {
     try {
@@ -76,9 +77,10 @@ final class StubAws implements AutoCloseable {
   }
 
   /** "GetSecretValue" from X-Amz-Target, or the Action of a query-protocol form body. */
-  private static String operation(HttpExchange exchange) throws IOException {
+  private String operation(HttpExchange exchange) throws IOException {
     String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    bodies.add(body);
     if (target != null) {
       return target.substring(target.indexOf('.') + 1);
     }
@@ -97,6 +99,11 @@ final class StubAws implements AutoCloseable {
   /** Operation names of all HTTP attempts received, in order. */
   List<String> operations() {
     return List.copyOf(operations);
+  }
+
+  /** Request bodies of all HTTP attempts received, in order. */
+  List<String> bodies() {
+    return List.copyOf(bodies);
   }
 
   @Override
