@@ -7,7 +7,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.elasticache.ElastiCacheClient;
 import software.amazon.awssdk.services.rds.RdsClient;
 import software.amazon.awssdk.services.rds.model.DBClusterSnapshot;
@@ -182,7 +185,9 @@ final class SdkSnapshots implements Snapshots {
             ec2
                 .describeSnapshots(
                     b ->
-                        b.ownerIds("self").filters(f -> f.name("tag:" + NAME_TAG).values(r.name())))
+                        b.ownerIds("self")
+                            .filters(
+                                Filter.builder().name("tag:" + NAME_TAG).values(r.name()).build()))
                 .snapshots()
                 .stream()
                 // A failed one must not hide a later good one.
@@ -213,9 +218,10 @@ final class SdkSnapshots implements Snapshots {
                         b.volumeId(r.sourceId())
                             .description("ttes-operator " + r.name())
                             .tagSpecifications(
-                                t ->
-                                    t.resourceType(ResourceType.SNAPSHOT)
-                                        .tags(tag -> tag.key(NAME_TAG).value(r.name())))));
+                                TagSpecification.builder()
+                                    .resourceType(ResourceType.SNAPSHOT)
+                                    .tags(Tag.builder().key(NAME_TAG).value(r.name()).build())
+                                    .build())));
     return new SnapshotState(
         r.name(),
         s.snapshotId(),

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.Command;
+import software.amazon.awssdk.services.ssm.model.CommandFilter;
 import software.amazon.awssdk.services.ssm.model.CommandFilterKey;
 import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
 import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
@@ -69,7 +70,10 @@ final class SdkSsmCommands implements SsmCommands {
                     b ->
                         b.instanceId(instanceId)
                             .filters(
-                                f -> f.key(CommandFilterKey.INVOKED_AFTER).value(since.toString())))
+                                CommandFilter.builder()
+                                    .key(CommandFilterKey.INVOKED_AFTER)
+                                    .value(since.toString())
+                                    .build()))
                 .commands()
                 .stream()
                 .filter(cmd -> c != null && c.equals(cmd.comment()))

@@ -164,9 +164,16 @@ class SdkEcsTasksIT {
 
   @Test
   void findStartedByFindsATaskAfterTheFactAndDescribeFollowsItToTheEnd() {
+    long mutatingBefore = factory.metrics().mutatingCalls();
     String arn = tasks.run(request(List.of("tti-lw-stack", "noc-db", "init"), "ops/find-me"));
+    assertThat(factory.metrics().mutatingCalls() - mutatingBefore).isEqualTo(1);
 
+    long listTasks = calls("Ecs.ListTasks");
+    long describeTasks = calls("Ecs.DescribeTasks");
     TaskState found = tasks.findStartedBy(CLUSTER, "ops/find-me").orElseThrow();
+    // A running task is found with one ListTasks (RUNNING) and one DescribeTasks.
+    assertThat(calls("Ecs.ListTasks") - listTasks).isEqualTo(1);
+    assertThat(calls("Ecs.DescribeTasks") - describeTasks).isEqualTo(1);
     assertThat(found.taskArn()).isEqualTo(arn);
     assertThat(found.logGroup()).isEqualTo("/prod-eu1/ops");
     assertThat(found.logStream()).isEqualTo("ops/ttes/" + SdkEcsTasks.taskId(arn));
