@@ -187,7 +187,12 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     List<BootstrapStep> steps = BootstrapSteps.plan(cluster.getSpec(), tb.getSpec());
     handleRetry(tb, status);
     syncStepList(status, steps);
-    validateReferences(tb, cluster, steps, status, context);
+    // Every reference is checked before the first task starts (a typo must not leave a bootstrap
+    // half done); after that only the next step's, right before its task is created.
+    boolean started = status.getSteps().stream().anyMatch(s -> s.getOpsTask() != null);
+    if (!started) {
+      validateReferences(tb, cluster, steps, status, context);
+    }
     if (status.getPhase() == BootstrapPhase.Failed) {
       Step failed =
           status.getSteps().stream()
@@ -255,6 +260,9 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
         holding = false;
       }
       String taskName = taskName(tb, clusterName, step, attempt(record));
+      if (started && record.getOpsTask() == null) {
+        validateReferences(tb, cluster, List.of(step), status, context);
+      }
       OpsTask task =
           context
               .getSecondaryResourcesAsStream(OpsTask.class)

@@ -180,10 +180,20 @@ public final class CommandLine {
             field + ".name",
             "duplicate name " + arg.getName() + " (also spec.secretArgs[" + previous + "])");
       }
-      if (arg.getSecretKeyRef() == null
-          || isBlank(arg.getSecretKeyRef().getName())
-          || isBlank(arg.getSecretKeyRef().getKey())) {
+      boolean kubernetes = arg.getSecretKeyRef() != null;
+      boolean secretsManager = arg.getSecretsManagerKeyRef() != null;
+      if (kubernetes == secretsManager) {
+        throw invalid(field, "set exactly one of secretKeyRef and secretsManagerKeyRef");
+      }
+      if (kubernetes
+          && (isBlank(arg.getSecretKeyRef().getName())
+              || isBlank(arg.getSecretKeyRef().getKey()))) {
         throw invalid(field + ".secretKeyRef", "needs a Secret name and key");
+      }
+      if (secretsManager
+          && (isBlank(arg.getSecretsManagerKeyRef().getSecretId())
+              || isBlank(arg.getSecretsManagerKeyRef().getKey()))) {
+        throw invalid(field + ".secretsManagerKeyRef", "needs a secret id and key");
       }
     }
     return seen.keySet();

@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -118,6 +119,14 @@ public final class OpsTaskFlow {
   private final TaskSlots slots;
   private final BatchedTaskObserver observer;
   private final ConditionWriter conditions;
+
+  /**
+   * Launch tokens this process wrote and has not launched yet. For these the lookup of a task
+   * launched before a crash is skipped (two ListTasks saved per task): nothing can have been
+   * launched with a token that only this process knows and has not used. After a restart the set is
+   * empty, so every token found in a status is looked up.
+   */
+  private final Set<String> unlaunchedTokens = ConcurrentHashMap.newKeySet();
 
   public OpsTaskFlow(
       Settings settings, Clock clock, TaskSlots slots, BatchedTaskObserver observer) {
@@ -312,6 +321,7 @@ public final class OpsTaskFlow {
         }
         // Write-ahead: this status is persisted before anything reaches AWS.
         status.setLaunchToken(launchToken(uid));
+        unlaunchedTokens.add(status.getLaunchToken());
         status.setCommandLine(prepared.command().display());
         status.setReason(Reasons.STARTING);
         status.setMessage("starting " + prepared.command().display());
@@ -341,7 +351,10 @@ public final class OpsTaskFlow {
     void launchEcs(Prepared prepared, Map<String, String> values, AwsServices services) {
       OpsTarget ops = cluster.getStatus().getOps();
       String token = status.getLaunchToken();
-      Optional<TaskState> found = services.ecs().findStartedBy(ops.getCluster(), token);
+      Optional<TaskState> found =
+          unlaunchedTokens.remove(token)
+              ? Optional.empty()
+              : services.ecs().findStartedBy(ops.getCluster(), token);
       if (found.isPresent()) {
         TaskState state = found.get();
         status.setTaskArn(state.taskArn());
@@ -384,7 +397,10 @@ public final class OpsTaskFlow {
     void launchAmi(Prepared prepared, Map<String, String> values, AwsServices services) {
       String instanceId = amiInstance(cluster);
       String token = status.getLaunchToken();
-      Optional<String> found = services.ssm().findByComment(instanceId, token, searchSince(task));
+      Optional<String> found =
+          unlaunchedTokens.remove(token)
+              ? Optional.empty()
+              : services.ssm().findByComment(instanceId, token, searchSince(task));
       if (found.isPresent()) {
         status.setTaskArn(found.get());
         events.add(
@@ -968,8 +984,16 @@ public final class OpsTaskFlow {
    * is shortened to its first 28 hexadecimal digits (108 random bits of a UUIDv4: unique enough).
    */
   public static String launchToken(String uid) {
-    String compact = uid.replaceAll("[^A-Za-z0-9]", "");
-    return TOKEN_PREFIX + compact.substring(0, Math.min(28, compact.length()));
+    // ECS allows 36 characters of startedBy: a digest of the whole uid, not a prefix of it, so
+    // uids that share a prefix (sequential ones, as test API servers hand out) never collide.
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(uid.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return TOKEN_PREFIX + java.util.HexFormat.of().formatHex(d).substring(0, 28);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** ECS RunTask clientToken: ECS answers a repeated RunTask with the same token idempotently. */

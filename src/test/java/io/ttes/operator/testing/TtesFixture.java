@@ -425,21 +425,33 @@ public final class TtesFixture {
    * (moto keeps it until {@link MotoServer#reset()}), so a second deployment costs nothing here.
    */
   public static void uploadTemplates(URI endpoint) {
+    uploadTemplates(endpoint, BUCKET);
+  }
+
+  /**
+   * Puts every fixture template into {@code bucket}; with {@code thethingsindustries} the default
+   * template URL pattern of a TTESCluster finds them in moto's S3 (the embedded demo does this).
+   */
+  public static void uploadTemplates(URI endpoint, String bucket) {
     try (Clients aws = new Clients(endpoint)) {
-      uploadTemplates(aws.s3);
+      uploadTemplates(aws.s3, bucket);
     }
   }
 
   private static void uploadTemplates(S3Client s3) {
+    uploadTemplates(s3, BUCKET);
+  }
+
+  private static void uploadTemplates(S3Client s3, String bucket) {
     try {
-      s3.headBucket(b -> b.bucket(BUCKET));
+      s3.headBucket(b -> b.bucket(bucket));
       return;
     } catch (NoSuchBucketException e) {
       // first deployment in this moto state
     }
     s3.createBucket(
         b ->
-            b.bucket(BUCKET)
+            b.bucket(bucket)
                 .createBucketConfiguration(
                     c -> c.locationConstraint(BucketLocationConstraint.fromValue(REGION))));
     List<String> names = new ArrayList<>(ALL_TEMPLATES);
@@ -449,7 +461,7 @@ public final class TtesFixture {
         String body = resource(version, template);
         if (body != null) {
           s3.putObject(
-              b -> b.bucket(BUCKET).key(key(version, template)).contentType("text/yaml"),
+              b -> b.bucket(bucket).key(key(version, template)).contentType("text/yaml"),
               RequestBody.fromString(body));
         }
       }
