@@ -1,7 +1,6 @@
 package io.ttes.operator.opstask;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -9,9 +8,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,6 +17,7 @@ import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.cluster.ClusterEventSources;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Duration;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> {
   public static final String NAME = "opstask";
   private static final Logger log = LoggerFactory.getLogger(OpsTaskReconciler.class);
-  private static final String CLUSTER_INDEX = "clusterRef";
 
   private final OpsTaskFlow flow;
   private final TaskSlots slots;
@@ -74,35 +70,19 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
   @Override
   public List<EventSource<?, OpsTask>> prepareEventSources(EventSourceContext<OpsTask> context) {
     // Tasks waiting for their cluster to become Ready wake up when it does.
-    context.getPrimaryCache().addIndexer(CLUSTER_INDEX, t -> List.of(OpsTaskFlow.clusterKey(t)));
     var clusters =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(TTESCluster.class, OpsTask.class)
-                .withName("opstask-clusters")
-                .withNamespacesInheritedFromController()
-                .withSecondaryToPrimaryMapper(
-                    (TTESCluster c) ->
-                        context
-                            .getPrimaryCache()
-                            .byIndex(
-                                CLUSTER_INDEX,
-                                c.getMetadata().getNamespace() + "/" + c.getMetadata().getName())
-                            .stream()
-                            .filter(
-                                t ->
-                                    t.getStatus() == null
-                                        || t.getStatus().getPhase() == null
-                                        || !t.getStatus().getPhase().isFinished())
-                            .map(ResourceID::fromResource)
-                            .collect(Collectors.toSet()))
-                .withPrimaryToSecondaryMapper(
-                    (OpsTask t) ->
-                        Set.of(
-                            new ResourceID(
-                                t.getSpec().getClusterRef().getName(),
-                                t.getMetadata().getNamespace())))
-                .build(),
-            context);
+        ClusterEventSources.referencedBy(
+            context,
+            OpsTask.class,
+            "opstask-clusters",
+            t ->
+                t.getSpec() == null || t.getSpec().getClusterRef() == null
+                    ? null
+                    : t.getSpec().getClusterRef().getName(),
+            t ->
+                t.getStatus() == null
+                    || t.getStatus().getPhase() == null
+                    || !t.getStatus().getPhase().isFinished());
     return List.of(clusters);
   }
 
@@ -168,7 +148,7 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
       }
       context
           .getPrimaryCache()
-          .byIndex(CLUSTER_INDEX, key)
+          .byIndex(ClusterEventSources.INDEX, key)
           .forEach(
               t -> {
                 OpsTaskStatus s = t.getStatus();
