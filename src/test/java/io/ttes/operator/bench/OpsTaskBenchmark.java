@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@code mvn -Pbench test-compile exec:java} (arguments: {@code -Dbench.args="--tasks=200
  * --clusters=1 --max-concurrent=20"}; also {@code --fast-poll=5s}, {@code --ecs-state-seconds=2},
- * {@code --timeout=15m}).
+ * {@code --timeout=15m}, and {@code --verbose} to keep the operator's INFO logs).
  */
 public final class OpsTaskBenchmark {
   static final String NAMESPACE = "bench";
@@ -194,6 +194,11 @@ public final class OpsTaskBenchmark {
     for (String a : args) {
       split.addAll(List.of(a.trim().split("\\s+")));
     }
+    // exec:java runs without the test JVM's logging setup: the mock API server would log every
+    // request and the operator two lines per task, burying the figures. --verbose keeps them.
+    if (!split.remove("--verbose")) {
+      quietLogs();
+    }
     Result result = run(Options.parse(split.toArray(String[]::new)), System.out);
     if (result.succeeded() != result.tasks()) {
       throw new IllegalStateException(
@@ -202,6 +207,17 @@ public final class OpsTaskBenchmark {
               + result.tasks()
               + " tasks did not succeed");
     }
+  }
+
+  private static void quietLogs() throws java.io.IOException {
+    try (var in = OpsTaskBenchmark.class.getResourceAsStream("/jul.properties")) {
+      if (in != null) {
+        java.util.logging.LogManager.getLogManager().readConfiguration(in);
+      }
+    }
+    ((ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
   }
 
   public static Result run(Options options, PrintStream out) throws Exception {
@@ -255,8 +271,8 @@ public final class OpsTaskBenchmark {
         Map<String, Long> setupFailed = failedCalls(registry);
         Map<String, Long> setupKube = kubeCounter.snapshot();
         out.printf(
-            "   operator started, clusters Ready %s after %d ms%n",
-            clusters, millisSince(setupStart));
+            "   operator started (metrics on port %d), clusters Ready %s after %d ms%n",
+            operator.httpPort(), clusters, millisSince(setupStart));
 
         Instant firstCreate = Instant.now();
         for (int i = 0; i < options.tasks(); i++) {
