@@ -46,6 +46,11 @@ public final class MotoServer implements AutoCloseable {
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
       pb.redirectOutput(log.toFile());
       pb.environment().put("MOTO_ALLOW_NONEXISTENT_REGION", "true");
+      // moto's request recorder (/moto-api/recorder/*) writes to its working directory otherwise.
+      pb.environment()
+          .put(
+              "MOTO_RECORDER_FILEPATH",
+              logDir.resolve("moto-" + port + ".recording").toAbsolutePath().toString());
       Process process = pb.start();
       MotoServer server = new MotoServer(process, port, log);
       server.awaitReady(Duration.ofSeconds(60));
