@@ -91,7 +91,8 @@ public final class OpsTaskFlow {
     public static Settings from(OperatorConfig config) {
       return new Settings(
           config.fastPoll(),
-          config.fastPoll().multipliedBy(3),
+          // Waiting costs no AWS call; checking as often as running tasks poll keeps slots busy.
+          config.fastPoll(),
           config.slowPoll(),
           Duration.ofMinutes(2));
     }
@@ -127,6 +128,27 @@ public final class OpsTaskFlow {
    * empty, so every token found in a status is looked up.
    */
   private final Set<String> unlaunchedTokens = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Latest ACTIVE revision per task definition family, reused for one fast poll interval: a wave of
+   * launches resolves it once instead of once per task (a third of all AWS calls otherwise), while
+   * a new revision is still picked up within seconds.
+   */
+  private final Map<String, Resolved> revisions = new ConcurrentHashMap<>();
+
+  private record Resolved(String arn, Instant at) {}
+
+  private String latestRevision(AwsTarget target, AwsServices services, String family) {
+    String key = target + "/" + family;
+    Instant now = clock.instant();
+    Resolved known = revisions.get(key);
+    if (known != null && known.at().plus(settings.fastPoll()).isAfter(now)) {
+      return known.arn();
+    }
+    String arn = services.ecs().latestActiveRevision(family);
+    revisions.put(key, new Resolved(arn, now));
+    return arn;
+  }
 
   public OpsTaskFlow(
       Settings settings, Clock clock, TaskSlots slots, BatchedTaskObserver observer) {
@@ -365,7 +387,8 @@ public final class OpsTaskFlow {
                 Reasons.RUNNING,
                 "found ECS task " + state.taskArn() + " launched before a restart; following it"));
       } else {
-        String taskDefinition = services.ecs().latestActiveRevision(ops.getTaskDefinition());
+        String taskDefinition =
+            latestRevision(targetOf(cluster), services, ops.getTaskDefinition());
         String arn =
             services
                 .ecs()

@@ -45,15 +45,9 @@ public class EventRecorder {
     String namespace = object.getMetadata().getNamespace();
     String name = object.getMetadata().getName() + "." + digest(object, type, reason, message);
     String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    var events = client.v1().events().inNamespace(namespace);
     try {
-      var events = client.v1().events().inNamespace(namespace);
-      var existing = events.withName(name).get();
-      if (existing != null) {
-        existing.setCount(existing.getCount() == null ? 2 : existing.getCount() + 1);
-        existing.setLastTimestamp(now);
-        events.resource(existing).update();
-        return;
-      }
+      // Create first: most events are new, and a GET before each would double the requests.
       events
           .resource(
               new EventBuilder()
@@ -83,7 +77,20 @@ public class EventRecorder {
                   .build())
           .create();
     } catch (KubernetesClientException e) {
-      log.warn("could not record event {} on {}: {}", reason, name, e.getMessage());
+      if (e.getCode() != 409) {
+        log.warn("could not record event {} on {}: {}", reason, name, e.getMessage());
+        return;
+      }
+      try {
+        var existing = events.withName(name).get();
+        if (existing != null) {
+          existing.setCount(existing.getCount() == null ? 2 : existing.getCount() + 1);
+          existing.setLastTimestamp(now);
+          events.resource(existing).update();
+        }
+      } catch (KubernetesClientException again) {
+        log.warn("could not record event {} on {}: {}", reason, name, again.getMessage());
+      }
     }
   }
 
