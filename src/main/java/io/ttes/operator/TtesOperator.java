@@ -129,8 +129,9 @@ public final class TtesOperator implements AutoCloseable {
                   .withCloseClientOnStop(false)
                   .withStopOnInformerErrorDuringStartup(true)
                   .withConcurrentReconciliationThreads(config.reconcileThreads())
-                  .withMetrics(
-                      MicrometerMetrics.newMicrometerMetricsBuilder(deps.registry()).build());
+                  // Per-resource metrics would label series with resource names: unbounded
+                  // (every OpsTask is a new name), so only per-controller series are kept.
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(deps.registry()));
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(
