@@ -1,5 +1,8 @@
 package io.ttes.operator;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -93,7 +96,7 @@ public final class TtesOperator implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     OperatorConfig config = OperatorConfig.load(System.getenv(), args);
     if (config.jsonLogs()) {
-      System.setProperty("logback.configurationFile", "logback-json.xml");
+      useJsonLogs();
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     KubernetesClient client = new KubernetesClientBuilder().build();
@@ -112,6 +115,18 @@ public final class TtesOperator implements AutoCloseable {
                 },
                 "shutdown"));
     stopped.await();
+  }
+
+  /**
+   * Reconfigures logback from logback-json.xml. Setting logback.configurationFile here would be too
+   * late: this class's static logger has configured logback from logback.xml before main runs.
+   */
+  static void useJsonLogs() throws JoranException {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(TtesOperator.class.getResource("/logback-json.xml"));
   }
 
   /** Builds and starts the operator; the caller closes it. */
