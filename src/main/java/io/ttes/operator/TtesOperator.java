@@ -1,7 +1,11 @@
 package io.ttes.operator;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -26,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,16 +46,43 @@ public final class TtesOperator implements AutoCloseable {
   private final HttpEndpoints http;
   private final PrometheusMeterRegistry registry;
   private final AwsServicesFactory aws;
+  private final LeaseState lease;
 
   private TtesOperator(
       Operator operator,
       HttpEndpoints http,
       PrometheusMeterRegistry registry,
-      AwsServicesFactory aws) {
+      AwsServicesFactory aws,
+      LeaseState lease) {
     this.operator = operator;
     this.http = http;
     this.registry = registry;
     this.aws = aws;
+    this.lease = lease;
+  }
+
+  /**
+   * Whether this instance holds the Lease, and whether it is closing (so losing it is expected).
+   */
+  private static final class LeaseState {
+    final AtomicBoolean leading = new AtomicBoolean();
+    final AtomicBoolean closing = new AtomicBoolean();
+
+    LeaderCallbacks callbacks() {
+      return new LeaderCallbacks(
+          () -> leading.set(true),
+          () -> {
+            leading.set(false);
+            // The SDK does not stop the controllers of a replica that lost its Lease, so a leader
+            // that could not renew must exit, or two replicas would reconcile at once. A leader
+            // that is being closed stops here too, and must not take the JVM with it.
+            if (!closing.get()) {
+              log.error("lost the leader Lease; exiting so that only one replica reconciles");
+              System.exit(1);
+            }
+          },
+          leader -> {});
+    }
   }
 
   /** Everything the operator needs from outside, so tests can give in-process stand-ins. */
@@ -64,7 +96,7 @@ public final class TtesOperator implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     OperatorConfig config = OperatorConfig.load(System.getenv(), args);
     if (config.jsonLogs()) {
-      System.setProperty("logback.configurationFile", "logback-json.xml");
+      useJsonLogs();
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     KubernetesClient client = new KubernetesClientBuilder().build();
@@ -85,11 +117,24 @@ public final class TtesOperator implements AutoCloseable {
     stopped.await();
   }
 
+  /**
+   * Reconfigures logback from logback-json.xml. Setting logback.configurationFile here would be too
+   * late: this class's static logger has configured logback from logback.xml before main runs.
+   */
+  static void useJsonLogs() throws JoranException {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(TtesOperator.class.getResource("/logback-json.xml"));
+  }
+
   /** Builds and starts the operator; the caller closes it. */
   public static TtesOperator start(Dependencies deps) throws IOException {
     OperatorConfig config = deps.config();
     log.info("starting ttes-operator: {}", String.join(", ", config.describe()));
     String leaseNamespace = System.getenv().getOrDefault("POD_NAMESPACE", config.leaseNamespace());
+    LeaseState lease = new LeaseState();
     Operator operator =
         new Operator(
             o -> {
@@ -99,11 +144,20 @@ public final class TtesOperator implements AutoCloseable {
                   .withCloseClientOnStop(false)
                   .withStopOnInformerErrorDuringStartup(true)
                   .withConcurrentReconciliationThreads(config.reconcileThreads())
-                  .withMetrics(
-                      MicrometerMetrics.newMicrometerMetricsBuilder(deps.registry()).build());
+                  // Per-resource metrics would label series with resource names: unbounded
+                  // (every OpsTask is a new name), so only per-controller series are kept.
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(deps.registry()));
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(config.leaseName(), leaseNamespace));
+                    new LeaderElectionConfiguration(
+                        config.leaseName(),
+                        leaseNamespace,
+                        config.lease().duration(),
+                        config.lease().renewDeadline(),
+                        config.lease().retryPeriod(),
+                        config.leaseIdentity(),
+                        lease.callbacks(),
+                        false));
               }
             });
     ConditionWriter conditions = new ConditionWriter(deps.clock());
@@ -116,9 +170,13 @@ public final class TtesOperator implements AutoCloseable {
         new HttpEndpoints(
             config.httpPort(),
             deps.registry(),
-            () -> operator.getRuntimeInfo().allEventSourcesAreHealthy());
+            // A standby has no informers running yet it is healthy: it waits for the Lease. Were it
+            // not ready, a rolling update of two replicas would never finish.
+            () ->
+                (config.leaderElection() && !lease.leading.get())
+                    || operator.getRuntimeInfo().allEventSourcesAreHealthy());
     log.info("operator started; health and metrics on port {}", http.port());
-    return new TtesOperator(operator, http, deps.registry(), deps.aws());
+    return new TtesOperator(operator, http, deps.registry(), deps.aws(), lease);
   }
 
   private static List<Reconciler<?>> reconcilers(
@@ -174,8 +232,14 @@ public final class TtesOperator implements AutoCloseable {
     return operator;
   }
 
+  /** Whether this instance holds the leader Lease (always false without leader election). */
+  public boolean isLeader() {
+    return lease.leading.get();
+  }
+
   @Override
   public void close() {
+    lease.closing.set(true);
     try {
       operator.stop();
     } catch (RuntimeException e) {

@@ -26,6 +26,11 @@ import java.util.stream.Collectors;
  * @param leaseNamespace namespace of the Lease
  * @param leaseName name of the Lease
  * @param reconcileThreads concurrent reconciles per controller
+ * @param leaseIdentity holder identity in the Lease; null lets the SDK use HOSTNAME (the pod name)
+ *     or a random id, so only tests that run two operators in one JVM need to set it
+ * @param lease how long a Lease is held without renewal, when the leader gives up renewing, and how
+ *     often everyone retries: a standby takes over at most duration + retryPeriod after the leader
+ *     stops renewing
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -38,7 +43,31 @@ public record OperatorConfig(
     boolean leaderElection,
     String leaseNamespace,
     String leaseName,
-    int reconcileThreads) {
+    int reconcileThreads,
+    String leaseIdentity,
+    LeaseTimings lease) {
+
+  /** Lease timings, as in client-go's leader election (defaults 15s / 10s / 2s). */
+  public record LeaseTimings(Duration duration, Duration renewDeadline, Duration retryPeriod) {
+    public static final LeaseTimings DEFAULT =
+        new LeaseTimings(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+
+    public LeaseTimings {
+      // The leader must give up before its Lease can expire, or two leaders could overlap.
+      if (retryPeriod.isNegative()
+          || retryPeriod.isZero()
+          || renewDeadline.compareTo(retryPeriod) <= 0
+          || duration.compareTo(renewDeadline) <= 0) {
+        throw new IllegalArgumentException(
+            "lease timings must satisfy duration > renew-deadline > retry-period > 0, got "
+                + duration
+                + " / "
+                + renewDeadline
+                + " / "
+                + retryPeriod);
+      }
+    }
+  }
 
   public static OperatorConfig defaults() {
     return new OperatorConfig(
@@ -52,7 +81,9 @@ public record OperatorConfig(
         false,
         "default",
         "ttes-operator-leader",
-        10);
+        10,
+        null,
+        LeaseTimings.DEFAULT);
   }
 
   /** Reads the environment, then the flags, which win. Unknown flags are an error. */
@@ -84,6 +115,10 @@ public record OperatorConfig(
             "leader-election",
             "lease-namespace",
             "lease-name",
+            "lease-identity",
+            "lease-duration",
+            "lease-renew-deadline",
+            "lease-retry-period",
             "reconcile-threads");
     for (String key : values.keySet()) {
       if (!known.contains(key)) {
@@ -107,7 +142,12 @@ public record OperatorConfig(
         values.getOrDefault("lease-namespace", d.leaseNamespace()),
         values.getOrDefault("lease-name", d.leaseName()),
         Integer.parseInt(
-            values.getOrDefault("reconcile-threads", String.valueOf(d.reconcileThreads()))));
+            values.getOrDefault("reconcile-threads", String.valueOf(d.reconcileThreads()))),
+        blankToNull(values.get("lease-identity")),
+        new LeaseTimings(
+            duration(values.get("lease-duration"), d.lease().duration()),
+            duration(values.get("lease-renew-deadline"), d.lease().renewDeadline()),
+            duration(values.get("lease-retry-period"), d.lease().retryPeriod())));
   }
 
   public OperatorConfig withAwsEndpoint(URI endpoint) {
@@ -122,7 +162,9 @@ public record OperatorConfig(
         leaderElection,
         leaseNamespace,
         leaseName,
-        reconcileThreads);
+        reconcileThreads,
+        leaseIdentity,
+        lease);
   }
 
   public OperatorConfig withPolling(Duration fast, Duration slow) {
@@ -137,7 +179,9 @@ public record OperatorConfig(
         leaderElection,
         leaseNamespace,
         leaseName,
-        reconcileThreads);
+        reconcileThreads,
+        leaseIdentity,
+        lease);
   }
 
   public OperatorConfig withHttpPort(int port) {
@@ -152,7 +196,9 @@ public record OperatorConfig(
         leaderElection,
         leaseNamespace,
         leaseName,
-        reconcileThreads);
+        reconcileThreads,
+        leaseIdentity,
+        lease);
   }
 
   public OperatorConfig withLeaderElection(String namespace, String name) {
@@ -167,7 +213,27 @@ public record OperatorConfig(
         true,
         namespace,
         name,
-        reconcileThreads);
+        reconcileThreads,
+        leaseIdentity,
+        lease);
+  }
+
+  /** Lease timings and this instance's holder identity (tests run two instances in one JVM). */
+  public OperatorConfig withLease(String identity, LeaseTimings timings) {
+    return new OperatorConfig(
+        watchNamespaces,
+        labelSelector,
+        jsonLogs,
+        httpPort,
+        awsEndpoint,
+        fastPoll,
+        slowPoll,
+        leaderElection,
+        leaseNamespace,
+        leaseName,
+        reconcileThreads,
+        identity,
+        timings);
   }
 
   /** Parses durations like 5s, 2m, 1h30m, 500ms. */
@@ -205,6 +271,7 @@ public record OperatorConfig(
         "awsEndpoint=" + awsEndpoint,
         "fastPoll=" + fastPoll,
         "slowPoll=" + slowPoll,
-        "leaderElection=" + leaderElection);
+        "leaderElection=" + leaderElection,
+        "lease=" + lease);
   }
 }

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -43,12 +45,41 @@ public final class KubeApi implements AutoCloseable {
             new Context(),
             new MockWebServer(),
             new HashMap<>(),
-            new KubernetesCrudDispatcher(List.of()),
+            new AuthorizingCrudDispatcher(),
             false);
     server.init(InetAddress.getLoopbackAddress(), port);
     KubeApi api = new KubeApi(server);
     api.installCrds(Path.of("crds"));
     return api;
+  }
+
+  /**
+   * The CRUD store, plus the one authorization API the operator calls: leader election asks with a
+   * SelfSubjectRulesReview whether it may use Leases, which the store cannot answer. It answers as
+   * for a cluster admin, so RBAC itself is checked by the chart tests, not here.
+   */
+  private static final class AuthorizingCrudDispatcher extends KubernetesCrudDispatcher {
+    AuthorizingCrudDispatcher() {
+      super(List.of());
+    }
+
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+      if (!request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+        return super.handleCreate(request);
+      }
+      String body =
+          """
+          {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview",
+           "metadata": {}, "spec": {},
+           "status": {"incomplete": false, "nonResourceRules": [],
+                      "resourceRules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}}
+          """;
+      return new MockResponse()
+          .setResponseCode(201)
+          .setHeader("Content-Type", "application/json")
+          .setBody(body);
+    }
   }
 
   private void installCrds(Path dir) {
