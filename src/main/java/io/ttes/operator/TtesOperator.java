@@ -118,6 +118,15 @@ public final class TtesOperator implements AutoCloseable {
       Dependencies deps, ConditionWriter conditions, EventRecorder events) {
     List<Reconciler<?>> list = new ArrayList<>();
     list.add(new TTESClusterReconciler(deps.aws(), conditions, events, deps.config()));
+    list.add(
+        new io.ttes.operator.upgrade.StackUpgradeReconciler(
+            deps.aws(),
+            conditions,
+            events,
+            deps.config(),
+            new io.ttes.operator.opstask.OwnedOpsTasks(deps.client()),
+            new io.ttes.operator.upgrade.UpgradeLock(deps.client()),
+            deps.clock()));
     return list;
   }
 
