@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -224,9 +225,33 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     void checkpoint() {
       if (!Objects.equals(resource.getStatus(), status)) {
         StackUpgradeStatus copy = context.getClient().getKubernetesSerialization().clone(status);
-        resource = StatusUpdates.patch(resource, context, copy);
+        resource = writeStatus(resource, context, copy);
       }
     }
+  }
+
+  /**
+   * Stores the status. A status never written reads as the blank initial status while the API
+   * server may hold none at all (the in-process API drops it when JOSDK adds the finalizer), and a
+   * JSON patch of fields under a missing /status fails; so the first write replaces the status as a
+   * whole (optimistic locking on the resourceVersion), later ones patch the changed fields.
+   */
+  private static StackUpgrade writeStatus(
+      StackUpgrade resource, Context<StackUpgrade> context, StackUpgradeStatus next) {
+    StackUpgradeStatus stored = resource.getStatus();
+    if (Objects.equals(stored, next)) {
+      return resource;
+    }
+    if (stored == null || stored.equals(new StackUpgradeStatus())) {
+      return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+          resource,
+          context,
+          r -> {
+            r.setStatus(next);
+            return r;
+          });
+    }
+    return StatusUpdates.patch(resource, context, next);
   }
 
   /** What a reconcile concluded and when to look again (null: on the next event only). */
@@ -260,7 +285,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     }
     conditions.apply(run.status, generation, result.outcome());
     announce(su, before, result.outcome());
-    StatusUpdates.patch(run.resource, context, run.status);
+    writeStatus(run.resource, context, run.status);
     return result.reschedule() == null
         ? UpdateControl.noUpdate()
         : UpdateControl.<StackUpgrade>noUpdate().rescheduleAfter(result.reschedule());
@@ -1509,7 +1534,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
         next,
         su.getMetadata().getGeneration(),
         Outcome.reconciling(Reasons.AWS_UNAVAILABLE, "retrying: " + message));
-    StatusUpdates.patch(su, context, next);
+    writeStatus(su, context, next);
     return ErrorStatusUpdateControl.defaultErrorProcessing();
   }
 
