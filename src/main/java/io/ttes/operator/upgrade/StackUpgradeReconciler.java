@@ -458,7 +458,9 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     String reason = ready == null ? run.status.getPhase().name() : ready.getReason();
     String message = ready == null ? run.status.getPhase().name() : ready.getMessage();
     return switch (run.status.getPhase()) {
-      case Failed -> new Result(Outcome.failed(reason, message), null);
+      // Annotations do not change the generation, so JOSDK sends no event for a new retry value:
+      // a failed upgrade looks at its annotations again now and then (no AWS call).
+      case Failed -> new Result(Outcome.failed(reason, message), config.slowPoll());
       default -> new Result(Outcome.ready(reason, message), null);
     };
   }
@@ -1354,7 +1356,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
             + "=<new value> to retry";
     events.warning(run.resource, reason, full);
     log.warn("upgrade {}/{} failed: {}", run.ns, run.name, full);
-    return new Result(Outcome.failed(reason, full), null);
+    return new Result(Outcome.failed(reason, full), config.slowPoll());
   }
 
   private Result again(Run run, String message) {

@@ -310,15 +310,19 @@ class StackUpgradeReconcilerTest {
         "unknown-param", "UnknownParameter", "spec.stacks[prod-5-2-ecs-ops].parameters.Nope");
     delete("unknown-param");
 
-    aws.template(
-        url("5-4-ecs-services"),
-        new TemplateSummary(
-            List.of(
-                new TemplateParameter("Image", null, false, null),
-                new TemplateParameter("Replicas", null, false, null),
-                new TemplateParameter("NewRequired", null, false, null)),
-            List.of()));
-    create(upgrade("missing-param", ""), StackUpgrade.class);
+    // 3.33.3's services template declares a parameter the stack has no value for.
+    for (String name : ORDER) {
+      FakeUpgradeAws.FakeStack s = aws.stack(name);
+      List<TemplateParameter> declared = new ArrayList<>();
+      s.parameters.keySet().forEach(k -> declared.add(new TemplateParameter(k, null, false, null)));
+      if (name.equals(SERVICES)) {
+        declared.add(new TemplateParameter("NewRequired", null, false, null));
+      }
+      aws.template(
+          URL.replace("{version}", "3.33.3").replace("{template}", templateOf(name)),
+          new TemplateSummary(declared, List.of()));
+    }
+    create(upgrade("missing-param", "").replace("3.33.2", "3.33.3"), StackUpgrade.class);
     assertStalled("missing-param", "MissingParameter", "NewRequired");
     assertThat(aws.mutatingCalls()).isZero();
     assertThat(events("missing-param")).anyMatch(e -> e.getType().equals("Warning"));
@@ -423,6 +427,10 @@ class StackUpgradeReconcilerTest {
         .keySet()
         .forEach(k -> declared.add(new TemplateParameter(k, null, noEcho.contains(k), null)));
     aws.template(url(template), new TemplateSummary(declared, List.of("CAPABILITY_IAM")));
+  }
+
+  private static String templateOf(String stack) {
+    return stack.substring("prod-".length());
   }
 
   private static String url(String template) {
