@@ -1003,7 +1003,10 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
       case "UPDATE_COMPLETE" -> {
         rec.setPhase(STEP_SUCCEEDED);
         rec.setFinishedAt(now());
-        rec.setMessage("updated");
+        rec.setMessage(
+            ps.getChangeSetName().equals(justInTimeName(run, ps, rec))
+                ? "updated with change set " + ps.getChangeSetName() + ", re-planned just in time"
+                : "updated");
         events.normal(run.resource, "StepSucceeded", "stack " + stack + " updated");
         return null;
       }
