@@ -703,7 +703,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
 
     if (run.spec.isDryRun()) {
       if (!run.mayMutate()) {
-        return new Result(Outcome.reconciling(PLANNING, "removing dry-run change sets"), null);
+        return again(run, "removing the dry run's change sets");
       }
       deleteChangeSets(run, plan.getStacks());
       status.setPhase(UpgradePhase.Planned);

@@ -398,6 +398,15 @@ class StackUpgradeReconcilerTest {
   }
 
   @Test
+  void anUpgradeToTheObservedVersionSucceedsAtOnce() {
+    create(upgrade("noop", "").replace("3.33.2", "3.33.1"), StackUpgrade.class);
+    StackUpgrade done = awaitPhase("noop", UpgradePhase.Succeeded);
+    assertThat(condition(done, "Ready").getMessage()).isEqualTo("cluster is already at 3.33.1");
+    assertThat(aws.mutatingCalls()).isZero();
+    assertThat(cluster().getStatus().getActiveUpgrade()).isNull();
+  }
+
+  @Test
   void badSpecsStallWithoutAnyMutatingAwsCall() {
     create(upgrade("bad-version", "").replace("3.33.2", "3.x"), StackUpgrade.class);
     create(
@@ -476,16 +485,11 @@ class StackUpgradeReconcilerTest {
     aws.changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
     create(upgrade("to-3-33-2", ""), StackUpgrade.class);
     int restarts = 0;
-    while (get("to-3-33-2").getStatus() == null
-        || get("to-3-33-2").getStatus().getPhase() != UpgradePhase.Succeeded) {
+    while (phase("to-3-33-2") != UpgradePhase.Succeeded) {
       int seen = progress();
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(
-              () ->
-                  progress() > seen
-                      || (get("to-3-33-2").getStatus() != null
-                          && get("to-3-33-2").getStatus().getPhase() == UpgradePhase.Succeeded));
+          .until(() -> progress() > seen || phase("to-3-33-2") == UpgradePhase.Succeeded);
       operator.close();
       restarts++;
       startOperator();
@@ -505,12 +509,12 @@ class StackUpgradeReconcilerTest {
 
   /** Everything that moves: AWS mutations, OpsTasks played, status steps finished. */
   private int progress() {
-    StackUpgrade su = get("to-3-33-2");
+    StackUpgradeStatus status = get("to-3-33-2").getStatus();
     int steps =
-        su.getStatus() == null
+        status == null
             ? 0
             : (int)
-                su.getStatus().getSteps().stream()
+                status.getSteps().stream()
                     .filter(s -> s.getPhase() != null)
                     .map(s -> s.getPhase())
                     .filter(p -> !p.equals("Pending"))
@@ -580,6 +584,11 @@ class StackUpgradeReconcilerTest {
         .until(
             () ->
                 client.resources(StackUpgrade.class).inNamespace(NS).withName(name).get() == null);
+  }
+
+  private UpgradePhase phase(String name) {
+    StackUpgrade su = get(name);
+    return su.getStatus() == null ? null : su.getStatus().getPhase();
   }
 
   private StackUpgrade get(String name) {
