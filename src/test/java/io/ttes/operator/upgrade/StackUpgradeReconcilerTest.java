@@ -407,6 +407,31 @@ class StackUpgradeReconcilerTest {
   }
 
   @Test
+  void editingTheTargetOfARunningUpgradeFinishesTheRunningStackFirst() {
+    templatesFor("3.33.3", null);
+    aws.speeds(1, 40, 2);
+    create(upgrade("moving", ""), StackUpgrade.class);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> aws.timeline().stream().anyMatch(e -> e.startsWith("execute:" + VPC)));
+
+    edit("moving", su -> su.getSpec().setTargetVersion("3.33.3"));
+    aws.speeds(1, 1, 2);
+    StackUpgrade done = awaitPhase("moving", UpgradePhase.Succeeded);
+
+    List<String> timeline = aws.timeline();
+    int vpcDone = timeline.indexOf("finished:" + VPC + ":UPDATE_COMPLETE");
+    int firstReplanned = indexOfPrefix(timeline, "create:" + VPC + ":ttes-00000000-1-1-vpc-a2");
+    assertThat(vpcDone).isNotNegative().isLessThan(firstReplanned);
+    // Only the stack that was running when the target moved ran a 3.33.2 change set.
+    assertThat(timeline.stream().filter(e -> e.startsWith("execute:") && e.endsWith("-a1")))
+        .containsExactly("execute:" + VPC + ":ttes-00000000-1-1-vpc-a1");
+    assertThat(executedStacks()).containsExactly(VPC, VPC, AURORA, ECS, OPS, SERVICES);
+    assertThat(aws.stack(OPS).parameters).containsEntry("Image", IMAGE + "3.33.3-aws");
+    assertThat(done.getStatus().getTargetVersion()).isEqualTo("3.33.3");
+  }
+
+  @Test
   void badSpecsStallWithoutAnyMutatingAwsCall() {
     create(upgrade("bad-version", "").replace("3.33.2", "3.x"), StackUpgrade.class);
     create(
@@ -425,17 +450,7 @@ class StackUpgradeReconcilerTest {
     delete("unknown-param");
 
     // 3.33.3's services template declares a parameter the stack has no value for.
-    for (String name : ORDER) {
-      FakeUpgradeAws.FakeStack s = aws.stack(name);
-      List<TemplateParameter> declared = new ArrayList<>();
-      s.parameters.keySet().forEach(k -> declared.add(new TemplateParameter(k, null, false, null)));
-      if (name.equals(SERVICES)) {
-        declared.add(new TemplateParameter("NewRequired", null, false, null));
-      }
-      aws.template(
-          URL.replace("{version}", "3.33.3").replace("{template}", templateOf(name)),
-          new TemplateSummary(declared, List.of()));
-    }
+    templatesFor("3.33.3", "NewRequired");
     create(upgrade("missing-param", "").replace("3.33.2", "3.33.3"), StackUpgrade.class);
     assertStalled("missing-param", "MissingParameter", "NewRequired");
     assertThat(aws.mutatingCalls()).isZero();
@@ -537,6 +552,21 @@ class StackUpgradeReconcilerTest {
         .keySet()
         .forEach(k -> declared.add(new TemplateParameter(k, null, noEcho.contains(k), null)));
     aws.template(url(template), new TemplateSummary(declared, List.of("CAPABILITY_IAM")));
+  }
+
+  /** The target version's templates declare the stacks' parameters, plus one on the services. */
+  private void templatesFor(String version, String newServicesParameter) {
+    for (String name : ORDER) {
+      FakeUpgradeAws.FakeStack s = aws.stack(name);
+      List<TemplateParameter> declared = new ArrayList<>();
+      s.parameters.keySet().forEach(k -> declared.add(new TemplateParameter(k, null, false, null)));
+      if (name.equals(SERVICES) && newServicesParameter != null) {
+        declared.add(new TemplateParameter(newServicesParameter, null, false, null));
+      }
+      aws.template(
+          URL.replace("{version}", version).replace("{template}", templateOf(name)),
+          new TemplateSummary(declared, List.of()));
+    }
   }
 
   private static String templateOf(String stack) {
