@@ -9,8 +9,15 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.bootstrap.ClusterBootstrapLedger;
+import io.ttes.operator.bootstrap.TenantBootstrapReconciler;
 import io.ttes.operator.cluster.TTESClusterReconciler;
 import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.opstask.BatchedTaskObserver;
+import io.ttes.operator.opstask.OpsTaskFlow;
+import io.ttes.operator.opstask.OpsTaskReconciler;
+import io.ttes.operator.opstask.OwnedOpsTasks;
+import io.ttes.operator.opstask.TaskSlots;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
 import java.io.IOException;
@@ -118,13 +125,33 @@ public final class TtesOperator implements AutoCloseable {
       Dependencies deps, ConditionWriter conditions, EventRecorder events) {
     List<Reconciler<?>> list = new ArrayList<>();
     list.add(new TTESClusterReconciler(deps.aws(), conditions, events, deps.config()));
+    TaskSlots slots = new TaskSlots(deps.clock(), Duration.ofMinutes(10));
+    list.add(
+        new OpsTaskReconciler(
+            new OpsTaskFlow(
+                OpsTaskFlow.Settings.from(deps.config()),
+                deps.clock(),
+                slots,
+                new BatchedTaskObserver(deps.clock())),
+            slots,
+            deps.aws(),
+            events,
+            deps.registry()));
+    list.add(
+        new TenantBootstrapReconciler(
+            deps.aws(),
+            conditions,
+            events,
+            deps.config(),
+            new OwnedOpsTasks(deps.client()),
+            new ClusterBootstrapLedger(deps.client(), deps.clock())));
     list.add(
         new io.ttes.operator.upgrade.StackUpgradeReconciler(
             deps.aws(),
             conditions,
             events,
             deps.config(),
-            new io.ttes.operator.opstask.OwnedOpsTasks(deps.client()),
+            new OwnedOpsTasks(deps.client()),
             new io.ttes.operator.upgrade.UpgradeLock(deps.client()),
             deps.clock()));
     return list;

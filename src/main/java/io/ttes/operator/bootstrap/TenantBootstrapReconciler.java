@@ -7,7 +7,6 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.ttes.operator.api.v1alpha1.ApiGroup;
@@ -22,6 +21,7 @@ import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
 import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.bootstrap.BootstrapStep.Scope;
+import io.ttes.operator.cluster.ClusterEventSources;
 import io.ttes.operator.cluster.TTESClusterReconciler;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.OwnedOpsTasks;
@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,41 +92,17 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
             context);
     // A cluster that becomes Ready, or whose bootstrap guard is released, wakes the bootstraps
     // that reference it.
-    context.getPrimaryCache().addIndexer(CLUSTER_INDEX, tb -> List.of(clusterKey(tb)));
     var clusters =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(TTESCluster.class, TenantBootstrap.class)
-                .withName("bootstrap-clusters")
-                .withNamespacesInheritedFromController()
-                .withSecondaryToPrimaryMapper(
-                    (TTESCluster c) ->
-                        context
-                            .getPrimaryCache()
-                            .byIndex(
-                                CLUSTER_INDEX,
-                                c.getMetadata().getNamespace() + "/" + c.getMetadata().getName())
-                            .stream()
-                            .map(ResourceID::fromResource)
-                            .collect(Collectors.toSet()))
-                .withPrimaryToSecondaryMapper(
-                    (TenantBootstrap tb) ->
-                        Set.of(
-                            new ResourceID(
-                                tb.getSpec().getClusterRef().getName(),
-                                tb.getMetadata().getNamespace())))
-                .build(),
-            context);
+        ClusterEventSources.referencedBy(
+            context,
+            TenantBootstrap.class,
+            "bootstrap-clusters",
+            tb ->
+                tb.getSpec() == null || tb.getSpec().getClusterRef() == null
+                    ? null
+                    : tb.getSpec().getClusterRef().getName(),
+            tb -> tb.getStatus() == null || tb.getStatus().getPhase() != BootstrapPhase.Succeeded);
     return List.of(tasks, clusters);
-  }
-
-  private static final String CLUSTER_INDEX = "clusterRef";
-
-  private static String clusterKey(TenantBootstrap tb) {
-    return tb.getMetadata().getNamespace()
-        + "/"
-        + (tb.getSpec() == null || tb.getSpec().getClusterRef() == null
-            ? ""
-            : tb.getSpec().getClusterRef().getName());
   }
 
   @Override
@@ -187,7 +162,12 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     List<BootstrapStep> steps = BootstrapSteps.plan(cluster.getSpec(), tb.getSpec());
     handleRetry(tb, status);
     syncStepList(status, steps);
-    validateReferences(tb, cluster, steps, status, context);
+    // Every reference is checked before the first task starts (a typo must not leave a bootstrap
+    // half done); after that only the next step's, right before its task is created.
+    boolean started = status.getSteps().stream().anyMatch(s -> s.getOpsTask() != null);
+    if (!started) {
+      validateReferences(tb, cluster, steps, status, context);
+    }
     if (status.getPhase() == BootstrapPhase.Failed) {
       Step failed =
           status.getSteps().stream()
@@ -255,6 +235,9 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
         holding = false;
       }
       String taskName = taskName(tb, clusterName, step, attempt(record));
+      if (started && record.getOpsTask() == null) {
+        validateReferences(tb, cluster, List.of(step), status, context);
+      }
       OpsTask task =
           context
               .getSecondaryResourcesAsStream(OpsTask.class)

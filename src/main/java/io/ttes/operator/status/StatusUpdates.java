@@ -6,6 +6,8 @@ import io.fabric8.zjsonpatch.JsonDiff;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -23,22 +25,24 @@ public final class StatusUpdates {
   public static <S, R extends CustomResource<?, S>> S copyStatus(R resource, Context<R> context) {
     S status = resource.getStatus();
     if (status == null) {
-      R blank = context.getClient().getKubernetesSerialization().clone(resource);
-      blank.setStatus(null);
-      return blank.getStatus() == null ? initial(resource) : blank.getStatus();
+      return newStatus(resource);
     }
     return context.getClient().getKubernetesSerialization().clone(status);
   }
 
+  /** A new, empty status of the resource's status class. */
   @SuppressWarnings("unchecked")
-  private static <S, R extends CustomResource<?, S>> S initial(R resource) {
-    try {
-      var m = CustomResource.class.getDeclaredMethod("initStatus");
-      m.setAccessible(true);
-      return (S) m.invoke(resource);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot create status of " + resource.getKind(), e);
+  public static <S, R extends CustomResource<?, S>> S newStatus(R resource) {
+    Type type = resource.getClass().getGenericSuperclass();
+    if (type instanceof ParameterizedType p
+        && p.getActualTypeArguments()[1] instanceof Class<?> c) {
+      try {
+        return (S) c.getDeclaredConstructor().newInstance();
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot create status of " + resource.getKind(), e);
+      }
     }
+    throw new IllegalStateException("no status type on " + resource.getClass());
   }
 
   /**
@@ -49,6 +53,17 @@ public final class StatusUpdates {
       R resource, Context<R> context, S next) {
     if (Objects.equals(resource.getStatus(), next)) {
       return resource;
+    }
+    if (resource.getStatus() == null) {
+      // A JSON patch cannot add fields under a status that is stored as null (as JOSDK's
+      // finalizer update leaves it); the first status is written whole with a merge patch.
+      return PrimaryUpdateAndCacheUtils.mergePatchStatusAndCacheResource(
+          resource,
+          context,
+          r -> {
+            r.setStatus(next);
+            return r;
+          });
     }
     return PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
         resource,

@@ -7,7 +7,6 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -230,27 +229,8 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     }
   }
 
-  /**
-   * Stores the status. A status never written reads as the blank initial status while the API
-   * server may hold none at all (the in-process API drops it when JOSDK adds the finalizer), and a
-   * JSON patch of fields under a missing /status fails; so the first write replaces the status as a
-   * whole (optimistic locking on the resourceVersion), later ones patch the changed fields.
-   */
   private static StackUpgrade writeStatus(
       StackUpgrade resource, Context<StackUpgrade> context, StackUpgradeStatus next) {
-    StackUpgradeStatus stored = resource.getStatus();
-    if (Objects.equals(stored, next)) {
-      return resource;
-    }
-    if (stored == null || stored.equals(new StackUpgradeStatus())) {
-      return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-          resource,
-          context,
-          r -> {
-            r.setStatus(next);
-            return r;
-          });
-    }
     return StatusUpdates.patch(resource, context, next);
   }
 

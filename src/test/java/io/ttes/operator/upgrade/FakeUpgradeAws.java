@@ -14,7 +14,6 @@ import io.ttes.operator.aws.SsmCommands;
 import io.ttes.operator.aws.Stacks;
 import io.ttes.operator.aws.Stacks.StackEvent;
 import io.ttes.operator.aws.TaskLogs;
-import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -99,17 +98,12 @@ final class FakeUpgradeAws implements AwsServicesFactory, AwsServices {
   private final Stacks stacksApi = new StacksApi();
   private final ChangeSets changeSetsApi = new ChangeSetsApi();
   private final Snapshots snapshotsApi = new SnapshotsApi();
-  private final EcsTasks ecs =
-      (EcsTasks)
-          Proxy.newProxyInstance(
-              FakeUpgradeAws.class.getClassLoader(),
-              new Class<?>[] {EcsTasks.class},
-              (p, m, a) -> {
-                if (m.getName().equals("latestActiveRevision")) {
-                  return "arn:aws:ecs:eu-west-1:123456789012:task-definition/ops:1";
-                }
-                throw new UnsupportedOperationException("EcsTasks." + m.getName());
-              });
+  private final EcsTasks ecs = new EcsApi();
+  private final TaskLogs logs = new LogsApi();
+  private final Map<String, EcsTasks.TaskState> tasks = new LinkedHashMap<>();
+  private final Map<String, String> tasksByStartedBy = new HashMap<>();
+  private final Map<String, List<String>> logLines = new HashMap<>();
+  private final java.util.Set<String> failingCommands = new java.util.HashSet<>();
 
   // ------------------------------------------------------------------ scripting
 
@@ -131,6 +125,11 @@ final class FakeUpgradeAws implements AwsServicesFactory, AwsServices {
     FakeStack s = stack(stack);
     s.updateEndsIn = endsIn;
     s.failureReason = reason;
+  }
+
+  /** Ops tasks running this command (words after the binary) exit with 3. */
+  synchronized void failCommand(String command) {
+    failingCommands.add(command);
   }
 
   synchronized void failSnapshot(String name, String message) {
@@ -218,7 +217,7 @@ final class FakeUpgradeAws implements AwsServicesFactory, AwsServices {
 
   @Override
   public TaskLogs logs() {
-    throw new UnsupportedOperationException("logs");
+    return logs;
   }
 
   @Override
@@ -246,6 +245,87 @@ final class FakeUpgradeAws implements AwsServicesFactory, AwsServices {
       }
     }
     return out;
+  }
+
+  /** ECS ops tasks: each runs once, reads RUNNING, then STOPPED with its exit code. */
+  private final class EcsApi implements EcsTasks {
+    @Override
+    public String latestActiveRevision(String familyOrArn) {
+      return "arn:aws:ecs:eu-west-1:123456789012:task-definition/ops:1";
+    }
+
+    @Override
+    public String run(RunRequest request) {
+      synchronized (FakeUpgradeAws.this) {
+        count("RunTask");
+        String existing = tasksByStartedBy.get(request.startedBy());
+        if (existing != null) {
+          return existing;
+        }
+        List<String> words = request.command();
+        List<String> args = words.isEmpty() ? words : words.subList(1, words.size());
+        String command = String.join(" ", args);
+        boolean fail = failingCommands.contains(command);
+        String arn = "arn:aws:ecs:eu-west-1:123456789012:task/c1/" + (++counter);
+        tasksByStartedBy.put(request.startedBy(), arn);
+        tasks.put(
+            arn,
+            new TaskState(arn, "RUNNING", null, null, null, null, Instant.now(), null, "ops", arn));
+        logLines.put(arn, fail ? List.of("starting", "error: relation missing") : List.of("done"));
+        tasks.put(
+            arn + "#end",
+            new TaskState(
+                arn,
+                "STOPPED",
+                "EssentialContainerExited",
+                "Essential container in task exited",
+                fail ? 3 : 0,
+                null,
+                Instant.now(),
+                Instant.now(),
+                "ops",
+                arn));
+        note("migration:" + command);
+        return arn;
+      }
+    }
+
+    @Override
+    public Optional<TaskState> findStartedBy(String cluster, String startedBy) {
+      synchronized (FakeUpgradeAws.this) {
+        String arn = tasksByStartedBy.get(startedBy);
+        return arn == null ? Optional.empty() : Optional.of(tasks.get(arn));
+      }
+    }
+
+    @Override
+    public Map<String, TaskState> describe(String cluster, Collection<String> taskArns) {
+      synchronized (FakeUpgradeAws.this) {
+        count("DescribeTasks");
+        Map<String, TaskState> out = new LinkedHashMap<>();
+        for (String arn : taskArns) {
+          TaskState end = tasks.get(arn + "#end");
+          if (end != null) {
+            // One read RUNNING, then stopped.
+            out.put(arn, tasks.get(arn));
+            tasks.put(arn, end);
+          }
+        }
+        return out;
+      }
+    }
+
+    @Override
+    public void stop(String cluster, String taskArn, String reason) {}
+  }
+
+  private final class LogsApi implements TaskLogs {
+    @Override
+    public List<String> tail(String logGroup, String logStream, int maxLines) {
+      synchronized (FakeUpgradeAws.this) {
+        return logLines.getOrDefault(logStream, List.of());
+      }
+    }
   }
 
   private final class StacksApi implements Stacks {

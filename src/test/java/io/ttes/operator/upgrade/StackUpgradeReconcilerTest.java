@@ -9,8 +9,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ttes.operator.TtesOperator;
 import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.OpsTask;
-import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
-import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
@@ -27,11 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,8 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The StackUpgrade reconciler in the real operator against the in-process Kubernetes API and an
- * in-memory CloudFormation ({@link FakeUpgradeAws}). The OpsTask controller is not part of this
- * operator yet, so the test plays it: owned migration OpsTasks are marked Succeeded (or Failed).
+ * in-memory AWS ({@link FakeUpgradeAws}: CloudFormation, snapshots, and ECS for the operator's
+ * OpsTask reconciler, which runs the migration OpsTasks).
  */
 class StackUpgradeReconcilerTest {
   static final String NS = "ns";
@@ -57,8 +50,6 @@ class StackUpgradeReconcilerTest {
   KubernetesClient client;
   FakeUpgradeAws aws;
   TtesOperator operator;
-  ScheduledExecutorService opsTaskController;
-  final Set<String> failingTasks = ConcurrentHashMap.newKeySet();
 
   @BeforeEach
   void setUp() {
@@ -111,9 +102,6 @@ class StackUpgradeReconcilerTest {
         """,
         TTESCluster.class);
     startOperator();
-    opsTaskController = Executors.newSingleThreadScheduledExecutor();
-    opsTaskController.scheduleWithFixedDelay(
-        this::playOpsTaskController, 50, 50, TimeUnit.MILLISECONDS);
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> ConditionWriter.isReady(cluster().getStatus(), null));
@@ -121,7 +109,6 @@ class StackUpgradeReconcilerTest {
 
   @AfterEach
   void tearDown() {
-    opsTaskController.shutdownNow();
     if (operator != null) {
       operator.close();
     }
@@ -294,7 +281,7 @@ class StackUpgradeReconcilerTest {
 
   @Test
   void aFailedMigrationFailsTheUpgradeWithItsExitCodeAndLastLogLine() {
-    failingTasks.add("to-3-33-2-migrate-2-ns-db-migrate");
+    aws.failCommand("ns-db migrate");
     create(upgrade("to-3-33-2", ""), StackUpgrade.class);
 
     StackUpgrade failed = awaitPhase("to-3-33-2", UpgradePhase.Failed);
@@ -469,7 +456,7 @@ class StackUpgradeReconcilerTest {
         .untilAsserted(
             () -> {
               StackUpgrade second = get("second");
-              assertThat(second.getStatus().getPhase()).isEqualTo(UpgradePhase.Pending);
+              assertThat(phase("second")).isEqualTo(UpgradePhase.Pending);
               assertThat(condition(second, "Reconciling").getMessage()).contains("first");
               assertThat(condition(second, "Stalled").getStatus()).isEqualTo("False");
             });
@@ -700,33 +687,5 @@ class StackUpgradeReconcilerTest {
       }
     }
     return out;
-  }
-
-  /** Plays the OpsTask controller: every new OpsTask finishes at once. */
-  private void playOpsTaskController() {
-    try {
-      for (OpsTask t : client.resources(OpsTask.class).inNamespace(NS).list().getItems()) {
-        if (t.getStatus() != null && t.getStatus().getPhase() != null) {
-          continue;
-        }
-        boolean fail = failingTasks.contains(t.getMetadata().getName());
-        client
-            .resources(OpsTask.class)
-            .inNamespace(NS)
-            .withName(t.getMetadata().getName())
-            .editStatus(
-                x -> {
-                  OpsTaskStatus s = new OpsTaskStatus();
-                  s.setPhase(fail ? OpsTaskPhase.Failed : OpsTaskPhase.Succeeded);
-                  s.setExitCode(fail ? 3 : 0);
-                  s.setLogTail(fail ? "starting\nerror: relation missing" : "done");
-                  x.setStatus(s);
-                  return x;
-                });
-        aws.note("migration:" + String.join(" ", t.getSpec().getCommand()));
-      }
-    } catch (RuntimeException e) {
-      // The API may be closing at the end of a test.
-    }
   }
 }

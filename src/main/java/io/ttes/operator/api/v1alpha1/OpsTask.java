@@ -46,8 +46,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 public class OpsTask extends CustomResource<OpsTaskSpec, OpsTaskStatus> implements Namespaced {
 
-  @Override
-  protected OpsTaskStatus initStatus() {
-    return new OpsTaskStatus();
-  }
+  // No initStatus(): a resource without status on the server must read as null here, or the
+  // first status patch would address fields under a stored null.
 }

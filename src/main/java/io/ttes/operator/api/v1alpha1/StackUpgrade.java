@@ -48,8 +48,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class StackUpgrade extends CustomResource<StackUpgradeSpec, StackUpgradeStatus>
     implements Namespaced {
 
-  @Override
-  protected StackUpgradeStatus initStatus() {
-    return new StackUpgradeStatus();
-  }
+  // No initStatus(): a resource without status on the server must read as null here, or the
+  // first status patch would address fields under a stored null.
 }

@@ -48,8 +48,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class TTESCluster extends CustomResource<TTESClusterSpec, TTESClusterStatus>
     implements Namespaced {
 
-  @Override
-  protected TTESClusterStatus initStatus() {
-    return new TTESClusterStatus();
-  }
+  // No initStatus(): a resource without status on the server must read as null here, or the
+  // first status patch would address fields under a stored null.
 }

@@ -34,7 +34,8 @@ public class TTESClusterSpec {
       "Naming of the deployment; Secrets Manager secrets are <network>-<environment>-<cluster>-...")
   private Naming naming;
 
-  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
+  @Pattern("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$")
+  @Size(max = 253)
   @JsonPropertyDescription("Public domain of the deployment, used for OAuth redirect URIs.")
   private String domain;
 

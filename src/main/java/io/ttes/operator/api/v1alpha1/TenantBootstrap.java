@@ -40,8 +40,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class TenantBootstrap extends CustomResource<TenantBootstrapSpec, TenantBootstrapStatus>
     implements Namespaced {
 
-  @Override
-  protected TenantBootstrapStatus initStatus() {
-    return new TenantBootstrapStatus();
-  }
+  // No initStatus(): a resource without status on the server must read as null here, or the
+  // first status patch would address fields under a stored null.
 }

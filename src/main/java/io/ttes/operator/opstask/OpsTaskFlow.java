@@ -1,0 +1,1138 @@
+package io.ttes.operator.opstask;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.ttes.operator.api.v1alpha1.OpsTask;
+import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.api.v1alpha1.OpsTaskSpec;
+import io.ttes.operator.api.v1alpha1.OpsTaskSpec.SecretArg;
+import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
+import io.ttes.operator.api.v1alpha1.Platform;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
+import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
+import io.ttes.operator.api.v1alpha1.TTESClusterStatus.OpsTarget;
+import io.ttes.operator.aws.AwsException;
+import io.ttes.operator.aws.AwsServices;
+import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.aws.AwsTarget;
+import io.ttes.operator.aws.EcsTasks.RunRequest;
+import io.ttes.operator.aws.EcsTasks.TaskState;
+import io.ttes.operator.aws.SsmCommands.Invocation;
+import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.status.ConditionWriter;
+import io.ttes.operator.status.Outcome;
+import io.ttes.operator.status.Reasons;
+import io.ttes.operator.status.SpecProblem;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One step of the OpsTask state machine. It takes the OpsTask as stored (its status is the
+ * write-ahead log), the TTESCluster it names (or null), a way to read Secret keys and the AWS
+ * services, and returns the next status, the events to record and when to come back. The caller
+ * (the reconciler) persists the status before acting on anything else, which is what makes a launch
+ * safe across crashes: the launch token is written first, and only the step after that reaches AWS,
+ * looking the task up by that token before starting one.
+ *
+ * <pre>
+ * Pending ──slot──▶ Pending+launchToken ──find or RunTask/SendCommand──▶ Running ──▶ Succeeded | Failed
+ * </pre>
+ *
+ * Secret values are read in each step that needs them (launch, and masking at the end), kept in
+ * local variables only, and never reach the returned status, events or exception messages.
+ */
+public final class OpsTaskFlow {
+  /** Lines of the task's log kept in status.logTail. */
+  public static final int LOG_TAIL_LINES = 20;
+
+  /** Prefix of launch tokens: ECS startedBy, SSM comment. */
+  public static final String TOKEN_PREFIX = "ttes-op-";
+
+  /** Event reason when a running task is stopped because its OpsTask was deleted. */
+  public static final String STOPPED_ON_DELETE = "StoppedOnDelete";
+
+  static final String DEFAULT_BINARY = "tti-lw-stack";
+  private static final Pattern TIMEOUT = Pattern.compile("^(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$");
+  private static final Set<String> REFERENCE_PROBLEMS =
+      Set.of(
+          Reasons.CLUSTER_NOT_FOUND,
+          Reasons.SECRET_NOT_FOUND,
+          Reasons.SECRET_KEY_NOT_FOUND,
+          Reasons.PLATFORM_MISMATCH,
+          Reasons.ACCESS_DENIED,
+          Reasons.AWS_REJECTED,
+          Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND);
+
+  /**
+   * When to come back.
+   *
+   * @param fastPoll while a task runs or a launch is under way
+   * @param waitPoll while waiting for a slot or for the cluster to be Ready
+   * @param slowPoll after a problem a person must fix in something the OpsTask only references
+   *     (cluster, Secret, IAM)
+   * @param notFoundGrace how long ECS/SSM may not know a task just started before it counts as lost
+   */
+  public record Settings(
+      Duration fastPoll, Duration waitPoll, Duration slowPoll, Duration notFoundGrace) {
+    public static Settings from(OperatorConfig config) {
+      return new Settings(
+          config.fastPoll(),
+          config.fastPoll().multipliedBy(3),
+          config.slowPoll(),
+          Duration.ofMinutes(2));
+    }
+  }
+
+  /** Kubernetes event type. */
+  public enum EventType {
+    Normal,
+    Warning
+  }
+
+  /** An event to record on the OpsTask. Messages never hold secret values. */
+  public record Event(EventType type, String reason, String message) {}
+
+  /**
+   * The result of one step: the status to write (a new object; the input is not changed), events to
+   * record, and when to run again (empty: only on the next change). A reschedule of zero means
+   * "write the status, then run again at once" (the launch token step).
+   */
+  public record Step(
+      OpsTaskStatus status, List<Event> events, Optional<Duration> rescheduleAfter) {}
+
+  private final Settings settings;
+  private final Clock clock;
+  private final TaskSlots slots;
+  private final BatchedTaskObserver observer;
+  private final ConditionWriter conditions;
+
+  /**
+   * Launch tokens this process wrote and has not launched yet. For these the lookup of a task
+   * launched before a crash is skipped (two ListTasks saved per task): nothing can have been
+   * launched with a token that only this process knows and has not used. After a restart the set is
+   * empty, so every token found in a status is looked up.
+   */
+  private final Set<String> unlaunchedTokens = ConcurrentHashMap.newKeySet();
+
+  public OpsTaskFlow(
+      Settings settings, Clock clock, TaskSlots slots, BatchedTaskObserver observer) {
+    this.settings = settings;
+    this.clock = clock;
+    this.slots = slots;
+    this.observer = observer;
+    this.conditions = new ConditionWriter(clock);
+  }
+
+  /** One reconcile step. {@code cluster} is null when the referenced TTESCluster does not exist. */
+  public Step reconcile(
+      OpsTask task, TTESCluster cluster, SecretReader secrets, AwsServicesFactory aws) {
+    return new Attempt(task, cluster, secrets, aws).run();
+  }
+
+  /**
+   * Called when the OpsTask is deleted. Stops its task only when {@code spec.stopOnDelete} is true
+   * and the task has not finished; otherwise makes no AWS call. Gives back the slot. A reschedule
+   * in the result means "try again before removing the finalizer" (AWS was briefly unavailable).
+   */
+  public Step cleanup(OpsTask task, TTESCluster cluster, AwsServicesFactory aws) {
+    OpsTaskStatus status = copy(task.getStatus());
+    String uid = uidOf(task);
+    List<Event> events = new ArrayList<>();
+    OpsTaskSpec spec = task.getSpec();
+    boolean unfinished = status.getPhase() == null || !status.getPhase().isFinished();
+    if (spec != null && spec.isStopOnDelete() && unfinished && cluster != null) {
+      try {
+        AwsServices services = aws.forTarget(targetOf(cluster));
+        String stopped = stopOnDelete(task, status, cluster, services);
+        if (stopped != null) {
+          events.add(
+              new Event(
+                  EventType.Normal,
+                  STOPPED_ON_DELETE,
+                  "stopped " + stopped + " because the OpsTask was deleted (spec.stopOnDelete)"));
+        }
+      } catch (AwsException e) {
+        if (e.isRetryable()) {
+          return new Step(status, events, Optional.of(settings.fastPoll().multipliedBy(2)));
+        }
+        if (e.kind() != AwsException.Kind.NOT_FOUND) {
+          events.add(
+              new Event(
+                  EventType.Warning,
+                  e.kind() == AwsException.Kind.ACCESS_DENIED
+                      ? Reasons.ACCESS_DENIED
+                      : Reasons.AWS_REJECTED,
+                  "could not stop the task on delete: " + e.operation() + " " + e.errorCode()));
+        }
+      }
+    }
+    slots.release(uid);
+    if (status.getTaskArn() != null) {
+      observer.forget(status.getTaskArn());
+    }
+    return new Step(status, events, Optional.empty());
+  }
+
+  private String stopOnDelete(
+      OpsTask task, OpsTaskStatus status, TTESCluster cluster, AwsServices services) {
+    String reason = "OpsTask " + task.getMetadata().getName() + " deleted";
+    boolean ecs = status.getEcsCluster() != null || platformOf(cluster) == Platform.ECS;
+    String arn = status.getTaskArn();
+    if (ecs) {
+      String ecsCluster = status.getEcsCluster();
+      if (arn == null && status.getLaunchToken() != null) {
+        OpsTarget ops = cluster.getStatus() == null ? null : cluster.getStatus().getOps();
+        if (ops == null || ops.getCluster() == null) {
+          return null;
+        }
+        ecsCluster = ops.getCluster();
+        Optional<TaskState> found =
+            services.ecs().findStartedBy(ecsCluster, status.getLaunchToken());
+        if (found.isEmpty() || found.get().stopped()) {
+          return null;
+        }
+        arn = found.get().taskArn();
+      }
+      if (arn == null) {
+        return null;
+      }
+      services.ecs().stop(ecsCluster, arn, reason);
+      return "ECS task " + arn;
+    }
+    String instanceId = amiInstance(cluster);
+    if (instanceId == null) {
+      return null;
+    }
+    if (arn == null && status.getLaunchToken() != null) {
+      arn =
+          services
+              .ssm()
+              .findByComment(instanceId, status.getLaunchToken(), searchSince(task))
+              .orElse(null);
+    }
+    if (arn == null) {
+      return null;
+    }
+    services.ssm().cancel(arn, instanceId);
+    return "SSM command " + arn;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** The work of one step; holds the copy of the status being built. */
+  private final class Attempt {
+    final OpsTask task;
+    final TTESCluster cluster;
+    final SecretReader secrets;
+    final AwsServicesFactory aws;
+    final OpsTaskStatus previous;
+    final OpsTaskStatus status;
+    final long generation;
+    final String uid;
+    final List<Event> events = new ArrayList<>();
+    Optional<SecretMasker> masker;
+
+    Attempt(OpsTask task, TTESCluster cluster, SecretReader secrets, AwsServicesFactory aws) {
+      this.task = Objects.requireNonNull(task, "task");
+      this.cluster = cluster;
+      this.secrets = secrets;
+      this.aws = aws;
+      this.previous = task.getStatus() == null ? new OpsTaskStatus() : task.getStatus();
+      this.status = copy(previous);
+      Long gen = task.getMetadata().getGeneration();
+      this.generation = gen == null ? 1L : gen;
+      this.uid = uidOf(task);
+    }
+
+    Step run() {
+      if (status.getPhase() == null) {
+        status.setPhase(OpsTaskPhase.Pending);
+      }
+      if (status.getPhase().isFinished()) {
+        return finished();
+      }
+      if (status.getTaskArn() != null) {
+        return running();
+      }
+      return pending();
+    }
+
+    // ---- finished: final, no AWS call
+
+    Step finished() {
+      slots.release(uid);
+      if (status.getTaskArn() != null) {
+        observer.forget(status.getTaskArn());
+      }
+      Outcome outcome =
+          status.getPhase() == OpsTaskPhase.Succeeded
+              ? Outcome.ready(Reasons.COMPLETED, status.getMessage())
+              : Outcome.failed(status.getReason(), status.getMessage());
+      return done(outcome, Optional.empty());
+    }
+
+    // ---- pending: validate, wait for a slot, write the launch token, launch
+
+    Step pending() {
+      Prepared prepared;
+      Map<String, String> values;
+      try {
+        prepared = prepare();
+        values = resolveSecrets();
+      } catch (SpecProblem problem) {
+        return stalled(problem);
+      }
+      String waiting = waitingForCluster(prepared);
+      if (waiting != null) {
+        return waitFor(Reasons.WAITING_FOR_CLUSTER, waiting, settings.waitPoll());
+      }
+      try {
+        checkEcsTarget(prepared);
+      } catch (SpecProblem problem) {
+        return stalled(problem);
+      }
+      String key = clusterKey(task);
+      if (status.getLaunchToken() == null) {
+        TaskSlots.Decision decision =
+            slots.tryAcquire(
+                key, uid, created(task), cluster.getSpec().getOps().getMaxConcurrentTasks());
+        if (!decision.granted()) {
+          return waitFor(
+              Reasons.WAITING_FOR_SLOT,
+              "waiting for a free slot on TTESCluster "
+                  + cluster.getMetadata().getName()
+                  + ": "
+                  + decision.describe(),
+              settings.waitPoll());
+        }
+        // Write-ahead: this status is persisted before anything reaches AWS.
+        status.setLaunchToken(launchToken(uid));
+        unlaunchedTokens.add(status.getLaunchToken());
+        status.setCommandLine(prepared.command().display());
+        status.setReason(Reasons.STARTING);
+        status.setMessage("starting " + prepared.command().display());
+        return done(
+            Outcome.reconciling(Reasons.STARTING, status.getMessage()), Optional.of(Duration.ZERO));
+      }
+      slots.markRunning(key, uid);
+      masker = Optional.of(SecretMasker.of(values.values()));
+      AwsServices services = aws.forTarget(targetOf(cluster));
+      try {
+        if (prepared.platform() == Platform.AMI) {
+          launchAmi(prepared, values, services);
+        } else {
+          launchEcs(prepared, values, services);
+        }
+      } catch (AwsException e) {
+        return awsTrouble(e, true);
+      }
+      status.setPhase(OpsTaskPhase.Running);
+      status.setReason(Reasons.RUNNING);
+      status.setMessage(runningMessage());
+      return done(
+          Outcome.reconciling(Reasons.RUNNING, status.getMessage()),
+          Optional.of(settings.fastPoll()));
+    }
+
+    void launchEcs(Prepared prepared, Map<String, String> values, AwsServices services) {
+      OpsTarget ops = cluster.getStatus().getOps();
+      String token = status.getLaunchToken();
+      Optional<TaskState> found =
+          unlaunchedTokens.remove(token)
+              ? Optional.empty()
+              : services.ecs().findStartedBy(ops.getCluster(), token);
+      if (found.isPresent()) {
+        TaskState state = found.get();
+        status.setTaskArn(state.taskArn());
+        status.setStartedAt(format(state.startedAt() == null ? now() : state.startedAt()));
+        events.add(
+            new Event(
+                EventType.Normal,
+                Reasons.RUNNING,
+                "found ECS task " + state.taskArn() + " launched before a restart; following it"));
+      } else {
+        String taskDefinition = services.ecs().latestActiveRevision(ops.getTaskDefinition());
+        String arn =
+            services
+                .ecs()
+                .run(
+                    new RunRequest(
+                        ops.getCluster(),
+                        taskDefinition,
+                        prepared.launchType(),
+                        List.copyOf(ops.getSubnets()),
+                        List.copyOf(ops.getSecurityGroups()),
+                        prepared.container(),
+                        prepared.command().argv(values),
+                        token,
+                        clientToken(uid)));
+        status.setTaskArn(arn);
+        status.setTaskDefinition(taskDefinition);
+        status.setStartedAt(format(now()));
+        status.setCommandLine(prepared.command().display());
+        events.add(
+            new Event(
+                EventType.Normal,
+                Reasons.RUNNING,
+                "started ECS task " + arn + ": " + prepared.command().display()));
+      }
+      status.setEcsCluster(ops.getCluster());
+      observer.track(targetOf(cluster), ops.getCluster(), status.getTaskArn());
+    }
+
+    void launchAmi(Prepared prepared, Map<String, String> values, AwsServices services) {
+      String instanceId = amiInstance(cluster);
+      String token = status.getLaunchToken();
+      Optional<String> found =
+          unlaunchedTokens.remove(token)
+              ? Optional.empty()
+              : services.ssm().findByComment(instanceId, token, searchSince(task));
+      if (found.isPresent()) {
+        status.setTaskArn(found.get());
+        events.add(
+            new Event(
+                EventType.Normal,
+                Reasons.RUNNING,
+                "found SSM command " + found.get() + " sent before a restart; following it"));
+      } else {
+        String line = prepared.command().shellLine(amiPrefix(cluster), values);
+        long seconds = Math.max(30, Math.min(172_800, prepared.timeout().toSeconds()));
+        String commandId = services.ssm().send(instanceId, List.of(line), token, (int) seconds);
+        status.setTaskArn(commandId);
+        status.setCommandLine(prepared.command().display());
+        events.add(
+            new Event(
+                EventType.Normal,
+                Reasons.RUNNING,
+                "sent SSM command "
+                    + commandId
+                    + " to "
+                    + instanceId
+                    + ": "
+                    + prepared.command().display()));
+      }
+      status.setStartedAt(format(now()));
+    }
+
+    // ---- running: observe, finish, time out
+
+    Step running() {
+      slots.markRunning(clusterKey(task), uid);
+      if (cluster == null) {
+        return stalled(
+            new SpecProblem(
+                Reasons.CLUSTER_NOT_FOUND,
+                "spec.clusterRef.name",
+                "TTESCluster "
+                    + clusterName(task)
+                    + " not found; the task "
+                    + status.getTaskArn()
+                    + " cannot be observed until it is back"));
+      }
+      Duration timeout;
+      try {
+        timeout = parseTimeout(task.getSpec().getTimeout());
+      } catch (SpecProblem problem) {
+        // Changed after start to something invalid; the task keeps the default limit.
+        timeout = parseTimeout(null);
+      }
+      AwsServices services = aws.forTarget(targetOf(cluster));
+      try {
+        return status.getEcsCluster() != null
+            ? observeEcs(services, timeout)
+            : observeAmi(services, timeout);
+      } catch (AwsException e) {
+        return awsTrouble(e, false);
+      }
+    }
+
+    Step observeEcs(AwsServices services, Duration timeout) {
+      String arn = status.getTaskArn();
+      String ecsCluster = status.getEcsCluster();
+      Optional<TaskState> observed =
+          observer.observe(targetOf(cluster), services.ecs(), ecsCluster, arn, settings.fastPoll());
+      if (observed.isEmpty()) {
+        if (now().isBefore(startedAt().plus(settings.notFoundGrace()))) {
+          return stillRunning();
+        }
+        return finish(
+            OpsTaskPhase.Failed,
+            null,
+            Reasons.STOPPED_BY_AWS,
+            "ECS no longer knows task " + arn,
+            null);
+      }
+      TaskState state = observed.get();
+      if (state.stopped()) {
+        Tail tail = ecsTail(services, state);
+        Integer exit = state.exitCode();
+        if (exit != null && exit == 0) {
+          return finish(
+              OpsTaskPhase.Succeeded, 0, Reasons.COMPLETED, "exited with code 0" + ran(), tail);
+        }
+        if (exit != null) {
+          return finish(
+              OpsTaskPhase.Failed,
+              exit,
+              Reasons.NON_ZERO_EXIT,
+              "exited with code " + exit + ran() + detail(state.stoppedReason()),
+              tail);
+        }
+        String why = state.stopCode() == null ? "" : state.stopCode();
+        return finish(
+            OpsTaskPhase.Failed,
+            null,
+            Reasons.STOPPED_BY_AWS,
+            "stopped by ECS without an exit code: "
+                + why
+                + detail(state.stoppedReason())
+                + detail(state.containerReason()),
+            tail);
+      }
+      if (timedOut(timeout)) {
+        services.ecs().stop(ecsCluster, arn, "OpsTask timeout of " + format(timeout) + " reached");
+        return finish(
+            OpsTaskPhase.Failed,
+            null,
+            Reasons.TIMEOUT,
+            "stopped after the timeout of " + format(timeout),
+            ecsTail(services, state));
+      }
+      return stillRunning();
+    }
+
+    Step observeAmi(AwsServices services, Duration timeout) {
+      String commandId = status.getTaskArn();
+      String instanceId = amiInstance(cluster);
+      Invocation invocation;
+      try {
+        invocation = services.ssm().invocation(commandId, instanceId);
+      } catch (AwsException e) {
+        if (e.kind() != AwsException.Kind.NOT_FOUND) {
+          throw e;
+        }
+        if (now().isBefore(startedAt().plus(settings.notFoundGrace()))) {
+          return stillRunning();
+        }
+        return finish(
+            OpsTaskPhase.Failed,
+            null,
+            Reasons.STOPPED_BY_AWS,
+            "SSM no longer knows command " + commandId,
+            null);
+      }
+      if (invocation.finished()) {
+        Tail tail = ssmTail(invocation);
+        Integer code = invocation.responseCode();
+        switch (invocation.status()) {
+          case "Success":
+            return finish(
+                OpsTaskPhase.Succeeded, 0, Reasons.COMPLETED, "exited with code 0" + ran(), tail);
+          case "Failed":
+            if (code != null && code > 0) {
+              return finish(
+                  OpsTaskPhase.Failed,
+                  code,
+                  Reasons.NON_ZERO_EXIT,
+                  "exited with code " + code + ran(),
+                  tail);
+            }
+            return finish(
+                OpsTaskPhase.Failed,
+                null,
+                Reasons.STOPPED_BY_AWS,
+                "SSM reports the command failed without an exit code",
+                tail);
+          case "TimedOut":
+            return finish(
+                OpsTaskPhase.Failed, null, Reasons.TIMEOUT, "SSM timed the command out", tail);
+          default:
+            return finish(
+                OpsTaskPhase.Failed,
+                null,
+                Reasons.STOPPED_BY_AWS,
+                "SSM reports the command " + invocation.status(),
+                tail);
+        }
+      }
+      if (timedOut(timeout)) {
+        services.ssm().cancel(commandId, instanceId);
+        return finish(
+            OpsTaskPhase.Failed,
+            null,
+            Reasons.TIMEOUT,
+            "cancelled after the timeout of " + format(timeout),
+            ssmTail(invocation));
+      }
+      return stillRunning();
+    }
+
+    Step stillRunning() {
+      status.setReason(Reasons.RUNNING);
+      status.setMessage(runningMessage());
+      return done(
+          Outcome.reconciling(Reasons.RUNNING, status.getMessage()),
+          Optional.of(settings.fastPoll()));
+    }
+
+    Step finish(OpsTaskPhase phase, Integer exitCode, String reason, String message, Tail tail) {
+      Optional<SecretMasker> mask = masker();
+      String text = message;
+      if (tail != null && tail.problem() != null) {
+        text += " (log tail unavailable: " + tail.problem() + ")";
+      }
+      if (tail != null && tail.text() != null && mask.isEmpty()) {
+        text += " (log tail withheld: the secret values to mask could not be read)";
+      }
+      status.setPhase(phase);
+      status.setExitCode(exitCode);
+      status.setReason(reason);
+      status.setMessage(mask.isPresent() ? mask.get().mask(text) : text);
+      status.setLogTail(
+          tail == null || tail.text() == null || mask.isEmpty()
+              ? null
+              : mask.get().mask(tail.text()));
+      status.setFinishedAt(format(now()));
+      slots.release(uid);
+      observer.forget(status.getTaskArn());
+      boolean ok = phase == OpsTaskPhase.Succeeded;
+      events.add(
+          new Event(
+              ok ? EventType.Normal : EventType.Warning,
+              reason,
+              status.getCommandLine() + ": " + status.getMessage()));
+      return done(
+          ok
+              ? Outcome.ready(reason, status.getMessage())
+              : Outcome.failed(reason, status.getMessage()),
+          Optional.empty());
+    }
+
+    Tail ecsTail(AwsServices services, TaskState state) {
+      if (state.logGroup() == null || state.logStream() == null) {
+        return null;
+      }
+      try {
+        List<String> lines =
+            services.logs().tail(state.logGroup(), state.logStream(), LOG_TAIL_LINES);
+        return new Tail(lines.isEmpty() ? null : String.join("\n", lines), null);
+      } catch (AwsException e) {
+        // The result matters more than the log: finish without it.
+        return new Tail(null, e.operation() + " " + e.kind());
+      }
+    }
+
+    Tail ssmTail(Invocation invocation) {
+      List<String> lines = new ArrayList<>();
+      for (String text : new String[] {invocation.stdout(), invocation.stderr()}) {
+        if (text != null && !text.isEmpty()) {
+          lines.addAll(Arrays.asList(text.split("\\R")));
+        }
+      }
+      if (lines.isEmpty()) {
+        return null;
+      }
+      List<String> last = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
+      return new Tail(String.join("\n", last), null);
+    }
+
+    // ---- validation
+
+    Prepared prepare() {
+      OpsTaskSpec spec = task.getSpec();
+      if (spec == null) {
+        throw new SpecProblem(Reasons.INVALID_SPEC, "spec", "is missing");
+      }
+      if (spec.getClusterRef() == null || isBlank(spec.getClusterRef().getName())) {
+        throw new SpecProblem(Reasons.INVALID_SPEC, "spec.clusterRef.name", "is required");
+      }
+      Duration timeout = parseTimeout(spec.getTimeout());
+      String binary =
+          cluster == null || isBlank(cluster.getSpec().getOps().getBinary())
+              ? DEFAULT_BINARY
+              : cluster.getSpec().getOps().getBinary();
+      CommandLine command = CommandLine.parse(binary, spec.getCommand(), spec.getSecretArgs());
+      if (cluster == null) {
+        throw new SpecProblem(
+            Reasons.CLUSTER_NOT_FOUND,
+            "spec.clusterRef.name",
+            "TTESCluster " + clusterName(task) + " not found in namespace " + namespace(task));
+      }
+      Platform platform = platformOf(cluster);
+      TTESClusterSpec.Ops ops = cluster.getSpec().getOps();
+      if (platform == Platform.AMI) {
+        if (amiInstance(cluster) == null) {
+          throw new SpecProblem(
+              Reasons.PLATFORM_MISMATCH,
+              "spec.clusterRef.name",
+              "TTESCluster "
+                  + clusterName(task)
+                  + " has platform AMI but no spec.ops.ami.instanceId");
+        }
+        CommandLine.checkPrefix(amiPrefix(cluster));
+        return new Prepared(command, timeout, platform, null, null);
+      }
+      TTESClusterSpec.Ecs ecs = ops.getEcs();
+      String container = ecs == null || isBlank(ecs.getContainer()) ? "ttes" : ecs.getContainer();
+      String launchType =
+          ecs == null || isBlank(ecs.getLaunchType()) ? "FARGATE" : ecs.getLaunchType();
+      return new Prepared(command, timeout, platform, container, launchType);
+    }
+
+    /** Reads every secretArg; the values live only in the caller's local variable. */
+    Map<String, String> resolveSecrets() {
+      List<SecretArg> args = task.getSpec().getSecretArgs();
+      Map<String, String> values = new LinkedHashMap<>();
+      if (args == null) {
+        return values;
+      }
+      Map<String, Map<String, String>> secretsManager = new HashMap<>();
+      for (int i = 0; i < args.size(); i++) {
+        SecretArg arg = args.get(i);
+        if (arg.getSecretsManagerKeyRef() != null && arg.getSecretKeyRef() == null) {
+          values.put(arg.getName(), readSecretsManager(arg, i, secretsManager));
+          continue;
+        }
+        String field = "spec.secretArgs[" + i + "].secretKeyRef";
+        if (arg.getSecretKeyRef() == null) {
+          throw new SpecProblem(
+              Reasons.INVALID_SPEC,
+              "spec.secretArgs[" + i + "]",
+              "set exactly one of secretKeyRef and secretsManagerKeyRef");
+        }
+        String name = arg.getSecretKeyRef().getName();
+        String key = arg.getSecretKeyRef().getKey();
+        String value;
+        try {
+          value = secrets.read(name, key);
+        } catch (SpecProblem p) {
+          throw Reasons.SECRET_NOT_FOUND.equals(p.reason())
+              ? new SpecProblem(
+                  Reasons.SECRET_NOT_FOUND,
+                  field,
+                  "Secret " + name + " not found in namespace " + namespace(task))
+              : new SpecProblem(
+                  Reasons.SECRET_KEY_NOT_FOUND, field, "Secret " + name + " has no key " + key);
+        }
+        if (value == null) {
+          throw new SpecProblem(
+              Reasons.SECRET_KEY_NOT_FOUND, field, "Secret " + name + " has no key " + key);
+        }
+        values.put(arg.getName(), value);
+      }
+      return values;
+    }
+
+    /**
+     * Reads a key of a JSON Secrets Manager secret of the cluster's account; one GetSecretValue per
+     * secret and step, however many keys of it the command uses.
+     */
+    private String readSecretsManager(
+        SecretArg arg, int i, Map<String, Map<String, String>> fetched) {
+      String field = "spec.secretArgs[" + i + "].secretsManagerKeyRef";
+      String id = arg.getSecretsManagerKeyRef().getSecretId();
+      String key = arg.getSecretsManagerKeyRef().getKey();
+      if (cluster == null) {
+        throw new SpecProblem(
+            Reasons.CLUSTER_NOT_FOUND, "spec.clusterRef.name", "the TTESCluster does not exist");
+      }
+      Map<String, String> json;
+      try {
+        json =
+            fetched.computeIfAbsent(
+                id, x -> aws.forTarget(targetOf(cluster)).secrets().jsonSecret(x));
+      } catch (AwsException e) {
+        if (e.kind() == AwsException.Kind.NOT_FOUND) {
+          throw new SpecProblem(
+              Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
+              field,
+              "Secrets Manager secret " + id + " does not exist");
+        }
+        throw e;
+      }
+      String value = json.get(key);
+      if (value == null || value.isEmpty()) {
+        throw new SpecProblem(
+            Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
+            field,
+            "Secrets Manager secret " + id + " has no key " + key);
+      }
+      return value;
+    }
+
+    String waitingForCluster(Prepared prepared) {
+      String name = cluster.getMetadata().getName();
+      if (!ConditionWriter.isReady(cluster.getStatus(), cluster.getMetadata().getGeneration())) {
+        return "waiting for TTESCluster " + name + " to be Ready";
+      }
+      if (prepared.platform() == Platform.ECS
+          && (cluster.getStatus() == null || cluster.getStatus().getOps() == null)) {
+        return "waiting for TTESCluster " + name + " to report status.ops";
+      }
+      return null;
+    }
+
+    void checkEcsTarget(Prepared prepared) {
+      if (prepared.platform() != Platform.ECS) {
+        return;
+      }
+      OpsTarget ops = cluster.getStatus().getOps();
+      String missing =
+          isBlank(ops.getTaskDefinition())
+              ? "status.ops.taskDefinition"
+              : isBlank(ops.getCluster())
+                  ? "status.ops.cluster"
+                  : ops.getSubnets() == null || ops.getSubnets().isEmpty()
+                      ? "status.ops.subnets"
+                      : null;
+      if (missing != null) {
+        throw new SpecProblem(
+            Reasons.PLATFORM_MISMATCH,
+            "spec.clusterRef.name",
+            "TTESCluster "
+                + cluster.getMetadata().getName()
+                + " has platform ECS but no "
+                + missing
+                + " (is spec.ops.ecs.stack the 5-2-ecs-ops stack?)");
+      }
+    }
+
+    // ---- outcomes
+
+    Step stalled(SpecProblem problem) {
+      if (status.getTaskArn() == null) {
+        slots.release(uid);
+      }
+      status.setReason(problem.reason());
+      status.setMessage(problem.getMessage());
+      if (!problem.reason().equals(previous.getReason())
+          || !problem.getMessage().equals(previous.getMessage())) {
+        events.add(new Event(EventType.Warning, problem.reason(), problem.getMessage()));
+      }
+      Optional<Duration> again =
+          REFERENCE_PROBLEMS.contains(problem.reason())
+              ? Optional.of(settings.slowPoll())
+              : Optional.empty();
+      return done(Outcome.stalled(problem.reason(), problem.getMessage()), again);
+    }
+
+    Step waitFor(String reason, String message, Duration again) {
+      if (!reason.equals(previous.getReason())) {
+        events.add(new Event(EventType.Normal, reason, message));
+      }
+      status.setReason(reason);
+      status.setMessage(message);
+      return done(Outcome.reconciling(reason, message), Optional.of(again));
+    }
+
+    /** Transient AWS trouble keeps the status; IAM or input problems stall until fixed. */
+    Step awsTrouble(AwsException e, boolean launching) {
+      String message = safeMessage(e);
+      if (e.isRetryable()) {
+        return done(
+            Outcome.reconciling(Reasons.AWS_UNAVAILABLE, message + "; retrying"),
+            Optional.of(settings.fastPoll().multipliedBy(2)));
+      }
+      String reason =
+          e.kind() == AwsException.Kind.ACCESS_DENIED
+              ? Reasons.ACCESS_DENIED
+              : Reasons.AWS_REJECTED;
+      if (launching) {
+        slots.release(uid);
+      }
+      return stalled(new SpecProblem(reason, null, message));
+    }
+
+    Step done(Outcome outcome, Optional<Duration> again) {
+      if (specChangedAfterStart()) {
+        if (previous.getObservedGeneration() != null
+            && generation > previous.getObservedGeneration()) {
+          events.add(
+              new Event(
+                  EventType.Warning,
+                  Reasons.IMMUTABLE_SPEC,
+                  "the spec changed after the task started; it is not run again. Create a new"
+                      + " OpsTask to run the new spec."));
+        }
+        outcome =
+            new Outcome(
+                outcome.state(),
+                outcome.reason(),
+                (outcome.message() == null ? "" : outcome.message())
+                    + " ("
+                    + Reasons.IMMUTABLE_SPEC
+                    + ": spec changed after start; this is the result of status.commandLine)");
+      }
+      conditions.apply(status, generation, outcome);
+      return new Step(status, List.copyOf(events), again);
+    }
+
+    boolean specChangedAfterStart() {
+      if (status.getTaskArn() == null) {
+        return false;
+      }
+      Long observed = previous.getObservedGeneration();
+      if (observed != null && generation > observed) {
+        return true;
+      }
+      // Once noticed, the note stays: the condition messages are the record of it.
+      return previous.getConditions().stream()
+          .map(Condition::getMessage)
+          .anyMatch(m -> m != null && m.contains(Reasons.IMMUTABLE_SPEC + ":"));
+    }
+
+    // ---- helpers
+
+    Optional<SecretMasker> masker() {
+      if (masker == null) {
+        try {
+          masker = Optional.of(SecretMasker.of(resolveSecrets().values()));
+        } catch (RuntimeException e) { // SpecProblem included: the Secret is gone
+          masker = Optional.empty();
+        }
+      }
+      return masker;
+    }
+
+    String safeMessage(AwsException e) {
+      Optional<SecretMasker> mask = masker();
+      if (mask.isPresent()) {
+        return mask.get().mask(e.getMessage());
+      }
+      return e.operation() + ": " + (e.errorCode() == null ? e.kind() : e.errorCode());
+    }
+
+    String detail(String awsText) {
+      if (awsText == null || awsText.isBlank()) {
+        return "";
+      }
+      return masker().map(m -> " (" + m.mask(awsText) + ")").orElse("");
+    }
+
+    String runningMessage() {
+      String what =
+          status.getEcsCluster() != null
+              ? "ECS task " + status.getTaskArn()
+              : "SSM command " + status.getTaskArn();
+      return "running " + what + ": " + status.getCommandLine();
+    }
+
+    String ran() {
+      return status.getStartedAt() == null
+          ? ""
+          : " after " + format(Duration.between(startedAt(), now()));
+    }
+
+    boolean timedOut(Duration timeout) {
+      return !now().isBefore(startedAt().plus(timeout));
+    }
+
+    Instant startedAt() {
+      try {
+        return status.getStartedAt() == null ? now() : Instant.parse(status.getStartedAt());
+      } catch (RuntimeException e) {
+        return now();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private record Prepared(
+      CommandLine command,
+      Duration timeout,
+      Platform platform,
+      String container,
+      String launchType) {}
+
+  /** A log tail (unmasked until {@code finish}), or why there is none. */
+  private record Tail(String text, String problem) {
+    @Override
+    public String toString() {
+      return "Tail[" + (text == null ? 0 : text.length()) + " chars]";
+    }
+  }
+
+  /** Where AWS calls for this cluster go. */
+  public static AwsTarget targetOf(TTESCluster cluster) {
+    TTESClusterSpec spec = cluster.getSpec();
+    return new AwsTarget(
+        spec.getRegion(), spec.getAws() == null ? null : spec.getAws().getRoleArn());
+  }
+
+  /** The key under which tasks of one cluster share {@code maxConcurrentTasks}. */
+  public static String clusterKey(OpsTask task) {
+    return namespace(task) + "/" + clusterName(task);
+  }
+
+  /**
+   * ECS startedBy and SSM comment for a launch. ECS allows 36 characters in startedBy, so the uid
+   * is shortened to its first 28 hexadecimal digits (108 random bits of a UUIDv4: unique enough).
+   */
+  public static String launchToken(String uid) {
+    // ECS allows 36 characters of startedBy: a digest of the whole uid, not a prefix of it, so
+    // uids that share a prefix (sequential ones, as test API servers hand out) never collide.
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(uid.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return TOKEN_PREFIX + java.util.HexFormat.of().formatHex(d).substring(0, 28);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** ECS RunTask clientToken: ECS answers a repeated RunTask with the same token idempotently. */
+  public static String clientToken(String uid) {
+    String token = TOKEN_PREFIX + uid;
+    return token.length() <= 64 ? token : token.substring(0, 64);
+  }
+
+  /** Parses {@code 30m}, {@code 90s}, {@code 1h30m}; null means the default of 30 minutes. */
+  public static Duration parseTimeout(String text) {
+    if (text == null) {
+      return Duration.ofMinutes(30);
+    }
+    Matcher m = TIMEOUT.matcher(text.trim());
+    if (text.isBlank() || !m.matches()) {
+      throw new SpecProblem(
+          Reasons.INVALID_SPEC, "spec.timeout", "must look like 30m, 90s or 1h30m");
+    }
+    Duration d = Duration.ZERO;
+    if (m.group(1) != null) {
+      d = d.plusHours(Long.parseLong(m.group(1)));
+    }
+    if (m.group(2) != null) {
+      d = d.plusMinutes(Long.parseLong(m.group(2)));
+    }
+    if (m.group(3) != null) {
+      d = d.plusSeconds(Long.parseLong(m.group(3)));
+    }
+    if (d.isZero()) {
+      throw new SpecProblem(Reasons.INVALID_SPEC, "spec.timeout", "must be longer than 0s");
+    }
+    return d;
+  }
+
+  /** 1h30m, 90s → 1m30s. */
+  static String format(Duration d) {
+    long s = d.getSeconds();
+    StringBuilder out = new StringBuilder();
+    if (s >= 3600) {
+      out.append(s / 3600).append('h');
+    }
+    if (s % 3600 >= 60) {
+      out.append(s % 3600 / 60).append('m');
+    }
+    if (s % 60 != 0 || out.isEmpty()) {
+      out.append(s % 60).append('s');
+    }
+    return out.toString();
+  }
+
+  private static String format(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+
+  private static Platform platformOf(TTESCluster cluster) {
+    Platform p = cluster.getSpec().getPlatform();
+    return p == null ? Platform.ECS : p;
+  }
+
+  private static String amiInstance(TTESCluster cluster) {
+    TTESClusterSpec.Ami ami = cluster.getSpec().getOps().getAmi();
+    return ami == null || isBlank(ami.getInstanceId()) ? null : ami.getInstanceId();
+  }
+
+  private static List<String> amiPrefix(TTESCluster cluster) {
+    TTESClusterSpec.Ami ami = cluster.getSpec().getOps().getAmi();
+    return ami == null || ami.getCommandPrefix() == null ? List.of() : ami.getCommandPrefix();
+  }
+
+  /** Commands are looked up from a little before the OpsTask existed (clock skew). */
+  private Instant searchSince(OpsTask task) {
+    Instant created = created(task);
+    return (created == null ? now().minus(Duration.ofDays(30)) : created)
+        .minus(Duration.ofMinutes(5));
+  }
+
+  private static Instant created(OpsTask task) {
+    String ts = task.getMetadata().getCreationTimestamp();
+    try {
+      return ts == null ? null : Instant.parse(ts);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String uidOf(OpsTask task) {
+    String uid = task.getMetadata().getUid();
+    if (isBlank(uid)) {
+      throw new IllegalArgumentException(
+          "OpsTask " + task.getMetadata().getName() + " has no metadata.uid");
+    }
+    return uid;
+  }
+
+  private static String namespace(OpsTask task) {
+    String ns = task.getMetadata().getNamespace();
+    return ns == null ? "" : ns;
+  }
+
+  private static String clusterName(OpsTask task) {
+    return task.getSpec() == null || task.getSpec().getClusterRef() == null
+        ? ""
+        : task.getSpec().getClusterRef().getName();
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** A deep copy, so the caller's object (and the informer cache behind it) is never changed. */
+  static OpsTaskStatus copy(OpsTaskStatus in) {
+    OpsTaskStatus out = new OpsTaskStatus();
+    if (in == null) {
+      return out;
+    }
+    out.setObservedGeneration(in.getObservedGeneration());
+    List<Condition> conditions = new ArrayList<>();
+    if (in.getConditions() != null) {
+      for (Condition c : in.getConditions()) {
+        conditions.add(new ConditionBuilder(c).build());
+      }
+    }
+    out.setConditions(conditions);
+    out.setPhase(in.getPhase());
+    out.setCommandLine(in.getCommandLine());
+    out.setLaunchToken(in.getLaunchToken());
+    out.setTaskArn(in.getTaskArn());
+    out.setEcsCluster(in.getEcsCluster());
+    out.setTaskDefinition(in.getTaskDefinition());
+    out.setExitCode(in.getExitCode());
+    out.setReason(in.getReason());
+    out.setMessage(in.getMessage());
+    out.setLogTail(in.getLogTail());
+    out.setStartedAt(in.getStartedAt());
+    out.setFinishedAt(in.getFinishedAt());
+    return out;
+  }
+}

@@ -1,0 +1,200 @@
+package io.ttes.operator.opstask;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.ttes.operator.api.v1alpha1.OpsTask;
+import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
+import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.cluster.ClusterEventSources;
+import io.ttes.operator.status.EventRecorder;
+import io.ttes.operator.status.StatusUpdates;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kubernetes side of OpsTask: reads the cluster and Secrets, hands the OpsTask to {@link
+ * OpsTaskFlow}, and persists what it decided (status first, then events and metrics).
+ */
+@ControllerConfiguration(name = OpsTaskReconciler.NAME)
+public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> {
+  public static final String NAME = "opstask";
+  private static final Logger log = LoggerFactory.getLogger(OpsTaskReconciler.class);
+
+  private final OpsTaskFlow flow;
+  private final TaskSlots slots;
+  private final AwsServicesFactory aws;
+  private final EventRecorder events;
+  private final MeterRegistry metrics;
+  private final Timer.Builder duration;
+
+  /** Cluster keys whose running tasks were counted into the slots after this start. */
+  private final Set<String> seeded = ConcurrentHashMap.newKeySet();
+
+  public OpsTaskReconciler(
+      OpsTaskFlow flow,
+      TaskSlots slots,
+      AwsServicesFactory aws,
+      EventRecorder events,
+      MeterRegistry metrics) {
+    this.flow = flow;
+    this.slots = slots;
+    this.aws = aws;
+    this.events = events;
+    this.metrics = metrics;
+    this.duration =
+        Timer.builder("ttes.opstask.duration")
+            .description("Time from start to end of ops tasks")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofSeconds(1))
+            .maximumExpectedValue(Duration.ofHours(2));
+  }
+
+  @Override
+  public List<EventSource<?, OpsTask>> prepareEventSources(EventSourceContext<OpsTask> context) {
+    // Tasks waiting for their cluster to become Ready wake up when it does.
+    var clusters =
+        ClusterEventSources.referencedBy(
+            context,
+            OpsTask.class,
+            "opstask-clusters",
+            t ->
+                t.getSpec() == null || t.getSpec().getClusterRef() == null
+                    ? null
+                    : t.getSpec().getClusterRef().getName(),
+            t ->
+                t.getStatus() == null
+                    || t.getStatus().getPhase() == null
+                    || !t.getStatus().getPhase().isFinished());
+    return List.of(clusters);
+  }
+
+  @Override
+  public UpdateControl<OpsTask> reconcile(OpsTask task, Context<OpsTask> context) {
+    if (task.getStatus() != null
+        && task.getStatus().getPhase() != null
+        && task.getStatus().getPhase().isFinished()
+        && task.getStatus().getObservedGeneration() != null
+        && task.getStatus().getObservedGeneration().equals(task.getMetadata().getGeneration())) {
+      return UpdateControl.noUpdate(); // finished tasks are final: no AWS call
+    }
+    seedSlots(task, context);
+    TTESCluster cluster = context.getSecondaryResource(TTESCluster.class).orElse(null);
+    String namespace = task.getMetadata().getNamespace();
+    OpsTaskFlow.Step step =
+        flow.reconcile(
+            task,
+            cluster,
+            SecretReader.fromSecrets(
+                name -> {
+                  Secret s =
+                      context.getClient().secrets().inNamespace(namespace).withName(name).get();
+                  return s;
+                }),
+            aws);
+    OpsTaskPhase before = task.getStatus() == null ? null : task.getStatus().getPhase();
+    StatusUpdates.patch(task, context, step.status());
+    publish(task, step);
+    recordFinish(task, before, step.status());
+    return step.rescheduleAfter()
+        .map(
+            d ->
+                UpdateControl.<OpsTask>noUpdate()
+                    .rescheduleAfter(d.isZero() ? Duration.ofMillis(1) : d))
+        .orElseGet(UpdateControl::noUpdate);
+  }
+
+  @Override
+  public DeleteControl cleanup(OpsTask task, Context<OpsTask> context) {
+    TTESCluster cluster = context.getSecondaryResource(TTESCluster.class).orElse(null);
+    OpsTaskFlow.Step step = flow.cleanup(task, cluster, aws);
+    publish(task, step);
+    Optional<Duration> again = step.rescheduleAfter();
+    if (again.isPresent()) {
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(again.get());
+    }
+    return DeleteControl.defaultDelete();
+  }
+
+  /**
+   * After a restart the in-memory slots know nothing; count the tasks the cache says are running
+   * (or being launched) once per cluster before any task of that cluster may take a slot.
+   */
+  private void seedSlots(OpsTask task, Context<OpsTask> context) {
+    String key = OpsTaskFlow.clusterKey(task);
+    if (seeded.contains(key)) {
+      return;
+    }
+    synchronized (seeded) {
+      if (seeded.contains(key)) {
+        return;
+      }
+      context
+          .getPrimaryCache()
+          .byIndex(ClusterEventSources.INDEX, key)
+          .forEach(
+              t -> {
+                OpsTaskStatus s = t.getStatus();
+                boolean active =
+                    s != null
+                        && (s.getPhase() == OpsTaskPhase.Running
+                            || (s.getLaunchToken() != null
+                                && (s.getPhase() == null || !s.getPhase().isFinished())));
+                if (active) {
+                  slots.markRunning(key, t.getMetadata().getUid());
+                }
+              });
+      seeded.add(key);
+    }
+  }
+
+  private void publish(OpsTask task, OpsTaskFlow.Step step) {
+    for (OpsTaskFlow.Event e : step.events()) {
+      if (e.type() == OpsTaskFlow.EventType.Warning) {
+        events.warning(task, e.reason(), e.message());
+        log.warn("{}: {}", e.reason(), e.message());
+      } else {
+        events.normal(task, e.reason(), e.message());
+        log.info("{}: {}", e.reason(), e.message());
+      }
+    }
+  }
+
+  private void recordFinish(OpsTask task, OpsTaskPhase before, OpsTaskStatus after) {
+    if (after.getPhase() == null
+        || !after.getPhase().isFinished()
+        || (before != null && before.isFinished())) {
+      return;
+    }
+    Counter.builder("ttes.opstasks")
+        .description("Ops tasks that finished, by result")
+        .tag("result", after.getPhase().name())
+        .register(metrics)
+        .increment();
+    if (after.getStartedAt() != null && after.getFinishedAt() != null) {
+      duration
+          .tag("result", after.getPhase().name())
+          .register(metrics)
+          .record(
+              Duration.between(
+                  Instant.parse(after.getStartedAt()), Instant.parse(after.getFinishedAt())));
+    }
+  }
+}

@@ -1,0 +1,460 @@
+package io.ttes.operator.aws.fake;
+
+import io.ttes.operator.aws.EcsTasks;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * ECS one-off tasks in memory. Every {@link #run} is recorded; a task is RUNNING until its rule
+ * stops it: after a number of describes (default: RUNNING for the first describe, STOPPED from the
+ * second), or once the clock passes its start plus a run time. What a command exits with and logs
+ * is scripted with {@link #whenCommand}. RunTask honours {@code clientToken} like ECS (same token,
+ * same task) and enforces ECS's input limits ({@code startedBy} ≤ 36 characters, {@code
+ * clientToken} ≤ 64). Thread-safe.
+ */
+public final class FakeEcsTasks implements EcsTasks {
+  public static final String RUN_TASK = "ECS.RunTask";
+  public static final String DESCRIBE_TASKS = "ECS.DescribeTasks";
+  public static final String LIST_TASKS = "ECS.ListTasks";
+  public static final String STOP_TASK = "ECS.StopTask";
+  public static final String DESCRIBE_TASK_DEFINITION = "ECS.DescribeTaskDefinition";
+
+  public static final String ACCOUNT = "123456789012";
+  public static final String REGION = "eu-west-1";
+  public static final String LOG_GROUP = "/ecs/ttes-ops";
+
+  private static final Pattern STARTED_BY = Pattern.compile("^[A-Za-z0-9_/-]{1,36}$");
+
+  private final CallLog calls;
+  private final Clock clock;
+  private final FakeTaskLogs logs;
+
+  private final Map<String, TreeSet<Integer>> activeRevisions = new HashMap<>();
+  private final Map<String, Task> tasks = new LinkedHashMap<>();
+  private final Map<String, String> byClientToken = new HashMap<>();
+  private final List<RunRequest> runRequests = new ArrayList<>();
+  private final List<CommandScript> scripts = new ArrayList<>();
+  private final List<String> stopReasons = new ArrayList<>();
+  private Rule defaultRule = Rule.describes(1);
+  private int sequence;
+  private int maxRunning;
+
+  public FakeEcsTasks(CallLog calls, Clock clock, FakeTaskLogs logs) {
+    this.calls = calls;
+    this.clock = clock;
+    this.logs = logs;
+  }
+
+  // ---- set-up
+
+  /** Registers ACTIVE revisions of a task definition family. */
+  public synchronized FakeEcsTasks taskDefinition(String family, int... revisions) {
+    TreeSet<Integer> set = activeRevisions.computeIfAbsent(family, k -> new TreeSet<>());
+    Arrays.stream(revisions).forEach(set::add);
+    return this;
+  }
+
+  /** Marks a revision INACTIVE. */
+  public synchronized void deregister(String family, int revision) {
+    TreeSet<Integer> set = activeRevisions.get(family);
+    if (set != null) {
+      set.remove(revision);
+    }
+  }
+
+  /** ARN of a task definition revision, as ECS writes it. */
+  public static String taskDefinitionArn(String family, int revision) {
+    return "arn:aws:ecs:" + REGION + ":" + ACCOUNT + ":task-definition/" + family + ":" + revision;
+  }
+
+  /** Tasks report RUNNING to their first {@code describes} describes, STOPPED afterwards. */
+  public synchronized FakeEcsTasks stopAfterDescribes(int describes) {
+    defaultRule = Rule.describes(describes);
+    return this;
+  }
+
+  /** Tasks stop once the clock is {@code runTime} past their start. */
+  public synchronized FakeEcsTasks stopAfter(Duration runTime) {
+    defaultRule = Rule.time(runTime);
+    return this;
+  }
+
+  /** Tasks run until stopped by {@link #stop} or {@link #finish}. */
+  public synchronized FakeEcsTasks neverStop() {
+    defaultRule = Rule.NEVER;
+    return this;
+  }
+
+  /**
+   * Scripts tasks whose command starts with {@code prefix} (binary included, e.g. {@code
+   * ["tti-lw-stack", "is-db"]}); the longest matching prefix wins, the latest on a tie.
+   */
+  public synchronized CommandScript whenCommand(List<String> prefix) {
+    CommandScript script = new CommandScript(List.copyOf(prefix));
+    scripts.add(script);
+    return script;
+  }
+
+  /** What a scripted command does. */
+  public final class CommandScript {
+    private final List<String> prefix;
+    private int exitCode;
+    private List<String> lines = List.of();
+    private String awsStopReason;
+    private Rule rule;
+
+    private CommandScript(List<String> prefix) {
+      this.prefix = prefix;
+    }
+
+    public CommandScript exitCode(int code) {
+      synchronized (FakeEcsTasks.this) {
+        this.exitCode = code;
+      }
+      return this;
+    }
+
+    /** Lines the command writes to its log stream. */
+    public CommandScript logs(String... lines) {
+      synchronized (FakeEcsTasks.this) {
+        this.lines = List.of(lines);
+      }
+      return this;
+    }
+
+    /** The task is stopped by ECS with no container exit code (e.g. an image pull failure). */
+    public CommandScript stoppedByAws(String stoppedReason) {
+      synchronized (FakeEcsTasks.this) {
+        this.awsStopReason = stoppedReason;
+      }
+      return this;
+    }
+
+    public CommandScript stopAfterDescribes(int describes) {
+      synchronized (FakeEcsTasks.this) {
+        this.rule = Rule.describes(describes);
+      }
+      return this;
+    }
+
+    public CommandScript runFor(Duration runTime) {
+      synchronized (FakeEcsTasks.this) {
+        this.rule = Rule.time(runTime);
+      }
+      return this;
+    }
+
+    public CommandScript neverStop() {
+      synchronized (FakeEcsTasks.this) {
+        this.rule = Rule.NEVER;
+      }
+      return this;
+    }
+  }
+
+  // ---- inspection
+
+  /** Every RunTask request received, including repeats with a known client token. */
+  public synchronized List<RunRequest> runRequests() {
+    return List.copyOf(runRequests);
+  }
+
+  /** ARNs of the tasks actually started, in order. */
+  public synchronized List<String> startedTasks() {
+    return List.copyOf(tasks.keySet());
+  }
+
+  /** The request that started a task. */
+  public synchronized RunRequest requestOf(String taskArn) {
+    return task(taskArn).request;
+  }
+
+  /** A task's state as of now, without counting as a describe or recording a call. */
+  public synchronized TaskState peek(String taskArn) {
+    return task(taskArn).state(clock.instant(), false);
+  }
+
+  /** Tasks not yet stopped, as of now. */
+  public synchronized int runningCount() {
+    Instant now = clock.instant();
+    return (int) tasks.values().stream().filter(t -> !t.state(now, false).stopped()).count();
+  }
+
+  /** The most tasks that were running at once, measured at each start. */
+  public synchronized int maxRunningAtOnce() {
+    return maxRunning;
+  }
+
+  /** Reasons given to StopTask, in order. */
+  public synchronized List<String> stopReasons() {
+    return List.copyOf(stopReasons);
+  }
+
+  /** Stops a task now with {@code exitCode}, as if its command ended. */
+  public synchronized void finish(String taskArn, int exitCode) {
+    task(taskArn).stop(clock.instant(), exitCode, "EssentialContainerExited", null);
+  }
+
+  // ---- EcsTasks
+
+  @Override
+  public String latestActiveRevision(String familyOrArn) {
+    calls.call(DESCRIBE_TASK_DEFINITION);
+    synchronized (this) {
+      String family = familyOrArn;
+      int slash = family.lastIndexOf('/');
+      if (slash >= 0) {
+        family = family.substring(slash + 1);
+      }
+      int colon = family.indexOf(':');
+      if (colon >= 0) {
+        family = family.substring(0, colon);
+      }
+      TreeSet<Integer> revisions = activeRevisions.get(family);
+      if (revisions == null || revisions.isEmpty()) {
+        throw CallLog.notFound(DESCRIBE_TASK_DEFINITION, "Unable to describe task definition.");
+      }
+      return taskDefinitionArn(family, revisions.last());
+    }
+  }
+
+  @Override
+  public String run(RunRequest request) {
+    calls.call(RUN_TASK);
+    synchronized (this) {
+      runRequests.add(request);
+      validate(request);
+      if (request.clientToken() != null && byClientToken.containsKey(request.clientToken())) {
+        return byClientToken.get(request.clientToken());
+      }
+      TreeSet<Integer> revisions = activeRevisions.get(familyOf(request.taskDefinition()));
+      int revision = revisionOf(request);
+      if (revisions == null
+          || revisions.isEmpty()
+          || (revision >= 0 && !revisions.contains(revision))) {
+        throw CallLog.invalid(RUN_TASK, "TaskDefinition is inactive or not found.");
+      }
+      String id = String.format("%032x", ++sequence);
+      String arn =
+          "arn:aws:ecs:" + REGION + ":" + ACCOUNT + ":task/" + request.cluster() + "/" + id;
+      CommandScript script = scriptFor(request.command());
+      Task task = new Task(arn, request, clock.instant(), script);
+      tasks.put(arn, task);
+      if (request.clientToken() != null) {
+        byClientToken.put(request.clientToken(), arn);
+      }
+      if (script != null && !script.lines.isEmpty()) {
+        logs.append(LOG_GROUP, task.logStream, script.lines);
+      }
+      maxRunning = Math.max(maxRunning, runningCount());
+      return arn;
+    }
+  }
+
+  @Override
+  public Optional<TaskState> findStartedBy(String cluster, String startedBy) {
+    calls.call(LIST_TASKS);
+    Task found;
+    synchronized (this) {
+      found =
+          tasks.values().stream()
+              .filter(t -> sameCluster(t.request.cluster(), cluster))
+              .filter(t -> startedBy.equals(t.request.startedBy()))
+              .reduce((first, second) -> second)
+              .orElse(null);
+    }
+    if (found == null) {
+      return Optional.empty();
+    }
+    calls.call(DESCRIBE_TASKS);
+    synchronized (this) {
+      return Optional.of(found.state(clock.instant(), false));
+    }
+  }
+
+  @Override
+  public Map<String, TaskState> describe(String cluster, Collection<String> taskArns) {
+    List<String> arns = List.copyOf(taskArns);
+    Map<String, TaskState> result = new LinkedHashMap<>();
+    for (int from = 0; from < arns.size(); from += 100) {
+      calls.call(DESCRIBE_TASKS);
+      synchronized (this) {
+        Instant now = clock.instant();
+        for (String arn : arns.subList(from, Math.min(arns.size(), from + 100))) {
+          Task task = tasks.get(arn);
+          if (task != null && sameCluster(task.request.cluster(), cluster)) {
+            result.put(arn, task.state(now, true));
+          }
+        }
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public void stop(String cluster, String taskArn, String reason) {
+    calls.call(STOP_TASK);
+    synchronized (this) {
+      Task task = tasks.get(taskArn);
+      if (task == null || !sameCluster(task.request.cluster(), cluster)) {
+        throw CallLog.notFound(STOP_TASK, "The referenced task was not found.");
+      }
+      stopReasons.add(reason);
+      if (!task.state(clock.instant(), false).stopped()) {
+        // SIGTERM to the container.
+        task.stop(clock.instant(), 143, "UserInitiated", reason);
+      }
+    }
+  }
+
+  // ---- internals
+
+  private static void validate(RunRequest r) {
+    if (r.startedBy() != null && !STARTED_BY.matcher(r.startedBy()).matches()) {
+      throw CallLog.invalid(
+          RUN_TASK,
+          "startedBy: up to 36 letters, numbers, hyphens, forward slashes and underscores");
+    }
+    if (r.clientToken() != null && r.clientToken().length() > 64) {
+      throw CallLog.invalid(RUN_TASK, "clientToken: up to 64 ASCII characters");
+    }
+    if (r.command() == null || r.command().isEmpty()) {
+      throw CallLog.invalid(RUN_TASK, "command override is empty");
+    }
+    if ("FARGATE".equals(r.launchType()) && (r.subnets() == null || r.subnets().isEmpty())) {
+      throw CallLog.invalid(
+          RUN_TASK,
+          "Network Configuration must be provided when networkMode" + " 'awsvpc' is specified.");
+    }
+  }
+
+  private CommandScript scriptFor(List<String> command) {
+    CommandScript best = null;
+    for (CommandScript s : scripts) {
+      boolean matches =
+          command.size() >= s.prefix.size() && command.subList(0, s.prefix.size()).equals(s.prefix);
+      if (matches && (best == null || s.prefix.size() >= best.prefix.size())) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  private Task task(String taskArn) {
+    Task task = tasks.get(taskArn);
+    if (task == null) {
+      throw new IllegalArgumentException("no task " + taskArn);
+    }
+    return task;
+  }
+
+  private static String familyOf(String taskDefinition) {
+    String s = taskDefinition.substring(taskDefinition.lastIndexOf('/') + 1);
+    int colon = s.indexOf(':');
+    return colon < 0 ? s : s.substring(0, colon);
+  }
+
+  private static int revisionOf(RunRequest r) {
+    String td = r.taskDefinition();
+    int colon = td.lastIndexOf(':');
+    try {
+      return Integer.parseInt(td.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static boolean sameCluster(String a, String b) {
+    return a.equals(b) || a.endsWith("/" + b) || b.endsWith("/" + a);
+  }
+
+  /** When a task stops by itself. */
+  private record Rule(int describes, Duration runTime) {
+    static final Rule NEVER = new Rule(-1, null);
+
+    static Rule describes(int n) {
+      return new Rule(n, null);
+    }
+
+    static Rule time(Duration d) {
+      return new Rule(-1, d);
+    }
+  }
+
+  private final class Task {
+    final String arn;
+    final RunRequest request;
+    final Instant startedAt;
+    final String logStream;
+    final int exitCode;
+    final String awsStopReason;
+    final Rule rule;
+    int describes;
+    TaskState stopped;
+
+    Task(String arn, RunRequest request, Instant startedAt, CommandScript script) {
+      this.arn = arn;
+      this.request = request;
+      this.startedAt = startedAt;
+      this.logStream = "ecs/" + request.container() + "/" + arn.substring(arn.lastIndexOf('/') + 1);
+      this.exitCode = script == null ? 0 : script.exitCode;
+      this.awsStopReason = script == null ? null : script.awsStopReason;
+      this.rule = script != null && script.rule != null ? script.rule : defaultRule;
+    }
+
+    TaskState state(Instant now, boolean countDescribe) {
+      if (stopped != null) {
+        return stopped;
+      }
+      if (countDescribe) {
+        describes++;
+      }
+      if (rule.describes() >= 0 && describes > rule.describes()) {
+        stopByItself(now);
+      } else if (rule.runTime() != null && !now.isBefore(startedAt.plus(rule.runTime()))) {
+        stopByItself(startedAt.plus(rule.runTime()));
+      }
+      if (stopped != null) {
+        return stopped;
+      }
+      return new TaskState(
+          arn, "RUNNING", null, null, null, null, startedAt, null, LOG_GROUP, logStream);
+    }
+
+    void stopByItself(Instant at) {
+      if (awsStopReason != null) {
+        stopped =
+            new TaskState(
+                arn,
+                "STOPPED",
+                "TaskFailedToStart",
+                awsStopReason,
+                null,
+                null,
+                startedAt,
+                at,
+                LOG_GROUP,
+                logStream);
+      } else {
+        stop(at, exitCode, "EssentialContainerExited", "Essential container in task exited");
+      }
+    }
+
+    void stop(Instant at, int code, String stopCode, String reason) {
+      stopped =
+          new TaskState(
+              arn, "STOPPED", stopCode, reason, code, null, startedAt, at, LOG_GROUP, logStream);
+    }
+  }
+}
