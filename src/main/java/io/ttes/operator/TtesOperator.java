@@ -203,6 +203,15 @@ public final class TtesOperator implements AutoCloseable {
             deps.config(),
             new OwnedOpsTasks(deps.client()),
             new ClusterBootstrapLedger(deps.client(), deps.clock())));
+    list.add(
+        new io.ttes.operator.upgrade.StackUpgradeReconciler(
+            deps.aws(),
+            conditions,
+            events,
+            deps.config(),
+            new OwnedOpsTasks(deps.client()),
+            new io.ttes.operator.upgrade.UpgradeLock(deps.client()),
+            deps.clock()));
     return list;
   }
 

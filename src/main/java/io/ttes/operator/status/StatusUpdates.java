@@ -1,6 +1,9 @@
 package io.ttes.operator.status;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.zjsonpatch.JsonDiff;
+import io.fabric8.zjsonpatch.JsonPatch;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import java.lang.reflect.ParameterizedType;
@@ -66,9 +69,33 @@ public final class StatusUpdates {
         resource,
         context,
         r -> {
-          r.setStatus(next);
+          r.setStatus(onto(resource.getStatus(), next, r.getStatus(), context));
           return r;
         });
+  }
+
+  /**
+   * After a conflict JOSDK applies the change again to a newer version of the resource; setting the
+   * whole status there would put back stale values of fields another writer changed meanwhile (a
+   * cluster's activeUpgrade taken or released by an upgrade). So only what this reconcile changed
+   * ({@code before} → {@code next}) is applied to the newer status.
+   */
+  @SuppressWarnings("unchecked")
+  private static <S, R extends CustomResource<?, S>> S onto(
+      S before, S next, S current, Context<R> context) {
+    if (Objects.equals(before, current) || before == null || current == null) {
+      return next;
+    }
+    var json = context.getClient().getKubernetesSerialization();
+    try {
+      JsonNode patch =
+          JsonDiff.asJson(
+              json.convertValue(before, JsonNode.class), json.convertValue(next, JsonNode.class));
+      JsonNode merged = JsonPatch.apply(patch, json.convertValue(current, JsonNode.class));
+      return (S) json.convertValue(merged, next.getClass());
+    } catch (RuntimeException e) {
+      return next;
+    }
   }
 
   /** Copies the status, lets {@code change} edit the copy, and patches when it changed. */

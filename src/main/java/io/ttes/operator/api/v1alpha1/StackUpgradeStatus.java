@@ -24,6 +24,9 @@ public class StackUpgradeStatus extends KindStatus {
   @JsonPropertyDescription("Increments when a failed upgrade is retried; part of change set names.")
   private Integer attempt;
 
+  @JsonPropertyDescription("The last ops.ttes.io/retry annotation value acted on.")
+  private String retryToken;
+
   private Plan plan;
 
   private List<Step> steps = new ArrayList<>();
@@ -36,6 +39,12 @@ public class StackUpgradeStatus extends KindStatus {
     private String hash;
 
     private Long generation;
+
+    @JsonPropertyDescription(
+        "Digest of the spec the plan was made for, all fields but approvedPlan and suspend: a"
+            + " change voids the plan, while approving or suspending does not.")
+    private String specDigest;
+
     private List<PlannedStack> stacks = new ArrayList<>();
   }
 

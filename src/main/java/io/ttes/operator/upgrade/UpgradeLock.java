@@ -1,0 +1,95 @@
+package io.ttes.operator.upgrade;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
+import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * The per-cluster upgrade lock, {@code status.activeUpgrade} of the TTESCluster: at most one
+ * StackUpgrade changes a deployment at a time. Every change is a read-modify-write of the latest
+ * cluster with its resourceVersion (optimistic locking, as the bootstrap ledger does), so two
+ * upgrades racing for the lock cannot both win.
+ */
+public final class UpgradeLock {
+  private static final int ATTEMPTS = 8;
+
+  private final KubernetesClient client;
+
+  public UpgradeLock(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /**
+   * Takes the lock for {@code holder} (a StackUpgrade name in the cluster's namespace) unless a
+   * holder that is still alive has it. Returns the holder after the attempt: {@code holder} when
+   * taken or held already.
+   */
+  public String acquire(
+      String namespace, String cluster, String holder, Predicate<String> holderAlive) {
+    String[] result = new String[1];
+    modify(
+        namespace,
+        cluster,
+        status -> {
+          String current = status.getActiveUpgrade();
+          if (Objects.equals(current, holder)) {
+            result[0] = holder;
+            return false;
+          }
+          if (current == null || !holderAlive.test(current)) {
+            result[0] = holder;
+            status.setActiveUpgrade(holder);
+            return true;
+          }
+          result[0] = current;
+          return false;
+        });
+    return result[0];
+  }
+
+  /** Gives the lock back if {@code holder} has it; a cluster that is gone has no lock to give. */
+  public void release(String namespace, String cluster, String holder) {
+    modify(
+        namespace,
+        cluster,
+        status -> {
+          if (!holder.equals(status.getActiveUpgrade())) {
+            return false;
+          }
+          status.setActiveUpgrade(null);
+          return true;
+        });
+  }
+
+  private interface Change {
+    /** Edits the status; false when there is nothing to write. */
+    boolean apply(TTESClusterStatus status);
+  }
+
+  private void modify(String namespace, String cluster, Change change) {
+    var resource = client.resources(TTESCluster.class).inNamespace(namespace).withName(cluster);
+    for (int attempt = 1; ; attempt++) {
+      TTESCluster latest = resource.get();
+      if (latest == null) {
+        return;
+      }
+      TTESClusterStatus status =
+          latest.getStatus() == null ? new TTESClusterStatus() : latest.getStatus();
+      if (!change.apply(status)) {
+        return;
+      }
+      latest.setStatus(status);
+      try {
+        client.resource(latest).updateStatus();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+}
