@@ -49,7 +49,11 @@ import org.slf4j.LoggerFactory;
  * them; a step that succeeded is never run again, and re-applying the same manifest changes
  * nothing.
  */
-@ControllerConfiguration(name = TenantBootstrapReconciler.NAME)
+// Not generation-aware: the retry annotation changes only metadata (no new generation), and a
+// generation-aware controller would never see it on a Failed bootstrap, which polls nothing.
+@ControllerConfiguration(
+    name = TenantBootstrapReconciler.NAME,
+    generationAwareEventProcessing = false)
 public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
   public static final String NAME = "tenantbootstrap";
   private static final Logger log = LoggerFactory.getLogger(TenantBootstrapReconciler.class);
