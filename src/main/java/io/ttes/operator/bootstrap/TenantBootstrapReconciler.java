@@ -194,8 +194,21 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     // Every reference is checked before the first task starts (a typo must not leave a bootstrap
     // half done); after that only the next step's, right before its task is created.
     boolean started = status.getSteps().stream().anyMatch(s -> s.getOpsTask() != null);
+    String me = ns + "/" + tb.getMetadata().getName();
     if (!started) {
-      validateReferences(tb, cluster, steps, status, context);
+      // While another bootstrap holds the cluster-wide steps, checking their Secrets Manager
+      // secrets on every poll of every waiting bootstrap costs AWS calls for nothing: the holder
+      // checked them, and whoever takes the guard next checks them before its first task.
+      String holder = cluster.getStatus() == null ? null : cluster.getStatus().getBootstrapHolder();
+      boolean othersRunClusterSteps = holder != null && !holder.equals(me);
+      validateReferences(
+          tb,
+          cluster,
+          othersRunClusterSteps
+              ? steps.stream().filter(s -> s.scope() == Scope.TENANT).toList()
+              : steps,
+          status,
+          context);
     }
     if (status.getPhase() == BootstrapPhase.Failed) {
       Step failed =
@@ -229,7 +242,6 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
               "waiting for TTESCluster " + clusterName + " to be Ready"),
           config.fastPoll());
     }
-    String me = ns + "/" + tb.getMetadata().getName();
     boolean holding = me.equals(cluster.getStatus().getBootstrapHolder());
     for (BootstrapStep step : steps) {
       Step record = record(status, step.name());

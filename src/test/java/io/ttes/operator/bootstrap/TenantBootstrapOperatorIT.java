@@ -13,6 +13,7 @@ import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
 import io.ttes.operator.aws.EcsTasks.RunRequest;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.aws.fake.FakeEcsTasks;
+import io.ttes.operator.aws.fake.FakeSecretStore;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.testing.FakeDeployment;
 import io.ttes.operator.testing.LogCapture;
@@ -333,6 +334,8 @@ class TenantBootstrapOperatorIT {
         .filteredOn(s -> "cluster".equals(s.getScope()))
         .allSatisfy(s -> assertThat(s.getPhase()).isEqualTo("Succeeded"));
     assertThat(bed.get(TTESCluster.class, CLUSTER).getStatus().getBootstrapHolder()).isNull();
+    // Bootstraps waiting behind the cluster-wide steps do not read Secrets Manager on every poll.
+    assertThat(aws.calls().count(FakeSecretStore.GET_SECRET_VALUE)).isLessThan(3 * 50);
   }
 
   // ---- helpers
