@@ -152,9 +152,9 @@ class TenantBootstrapOperatorIT {
         .logs(
             "creating tenant acme", "error:pkg/identityserver:id_taken (ID `acme` already taken)");
 
-    TenantBootstrap done = null;
     bed.create(bootstrap("acme", "acme", "acme-admin"), TenantBootstrap.class);
-    done = awaitPhase("acme", BootstrapPhase.Succeeded);
+
+    TenantBootstrap done = awaitPhase("acme", BootstrapPhase.Succeeded);
 
     Step tenant = step(done, "create-tenant");
     assertThat(tenant.getPhase()).isEqualTo("Succeeded");
