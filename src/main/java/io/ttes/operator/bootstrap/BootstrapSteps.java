@@ -92,7 +92,8 @@ public final class BootstrapSteps {
       List<String> command =
           new ArrayList<>(List.of("is-db", "create-tenant", "--id=" + t.getId()));
       command.add(
-          "--name=" + (t.getName() == null || t.getName().isBlank() ? t.getId() : t.getName()));
+          "--name="
+              + literal(t.getName() == null || t.getName().isBlank() ? t.getId() : t.getName()));
       steps.add(new BootstrapStep(CREATE_TENANT, Scope.TENANT, command, List.of(), true));
     }
     if (spec.getAdmin() != null) {
@@ -107,13 +108,22 @@ public final class BootstrapSteps {
                   "--tenant-id",
                   spec.getTenant().getId(),
                   "--email",
-                  spec.getAdmin().getEmail(),
+                  literal(spec.getAdmin().getEmail()),
                   "--password",
                   "$(ADMIN_PASSWORD)"),
               List.of(new SecretArg("ADMIN_PASSWORD", password)),
               true));
     }
     return steps;
+  }
+
+  /**
+   * User-written text as a command word that the OpsTask passes on as written: it expands {@code
+   * $(NAME)} in every word, so a name or email containing {@code $(ADMIN_PASSWORD)} would otherwise
+   * receive the password. {@code $$} is its literal dollar.
+   */
+  private static String literal(String text) {
+    return text.replace("$", "$$");
   }
 
   /** Secrets Manager secret holding an OAuth client's id and secret. */

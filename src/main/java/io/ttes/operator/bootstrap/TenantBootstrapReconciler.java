@@ -48,7 +48,11 @@ import org.slf4j.LoggerFactory;
  * them; a step that succeeded is never run again, and re-applying the same manifest changes
  * nothing.
  */
-@ControllerConfiguration(name = TenantBootstrapReconciler.NAME)
+// Not generation-aware: the retry annotation changes only metadata (no new generation), and a
+// generation-aware controller would never see it on a Failed bootstrap, which polls nothing.
+@ControllerConfiguration(
+    name = TenantBootstrapReconciler.NAME,
+    generationAwareEventProcessing = false)
 public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
   public static final String NAME = "tenantbootstrap";
   private static final Logger log = LoggerFactory.getLogger(TenantBootstrapReconciler.class);
@@ -165,8 +169,21 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     // Every reference is checked before the first task starts (a typo must not leave a bootstrap
     // half done); after that only the next step's, right before its task is created.
     boolean started = status.getSteps().stream().anyMatch(s -> s.getOpsTask() != null);
+    String me = ns + "/" + tb.getMetadata().getName();
     if (!started) {
-      validateReferences(tb, cluster, steps, status, context);
+      // While another bootstrap holds the cluster-wide steps, checking their Secrets Manager
+      // secrets on every poll of every waiting bootstrap costs AWS calls for nothing: the holder
+      // checked them, and whoever takes the guard next checks them before its first task.
+      String holder = cluster.getStatus() == null ? null : cluster.getStatus().getBootstrapHolder();
+      boolean othersRunClusterSteps = holder != null && !holder.equals(me);
+      validateReferences(
+          tb,
+          cluster,
+          othersRunClusterSteps
+              ? steps.stream().filter(s -> s.scope() == Scope.TENANT).toList()
+              : steps,
+          status,
+          context);
     }
     if (status.getPhase() == BootstrapPhase.Failed) {
       Step failed =
@@ -200,7 +217,6 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
               "waiting for TTESCluster " + clusterName + " to be Ready"),
           config.fastPoll());
     }
-    String me = ns + "/" + tb.getMetadata().getName();
     boolean holding = me.equals(cluster.getStatus().getBootstrapHolder());
     for (BootstrapStep step : steps) {
       Step record = record(status, step.name());
