@@ -211,7 +211,8 @@ public final class TtesOperator implements AutoCloseable {
             deps.config(),
             new OwnedOpsTasks(deps.client()),
             new io.ttes.operator.upgrade.UpgradeLock(deps.client()),
-            deps.clock()));
+            deps.clock(),
+            new io.ttes.operator.upgrade.UpgradeMetrics(deps.registry())));
     return list;
   }
 

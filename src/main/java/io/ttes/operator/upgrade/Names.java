@@ -49,7 +49,7 @@ public final class Names {
    */
   public static String changeSetName(
       String uid, String template, int attempt, boolean carriesSnapshot) {
-    String prefix = "ttes-" + uid8(uid) + "-";
+    String prefix = "ttes-" + shortId(uid) + "-";
     String suffix = "-a" + attempt + (carriesSnapshot ? "-s" : "");
     return fit(prefix, clean(template, false), suffix, CHANGE_SET_MAX);
   }
@@ -62,7 +62,7 @@ public final class Names {
    */
   public static String snapshotName(
       Snapshots.Kind kind, String uid, String template, String logicalId, int attempt) {
-    String prefix = "ttes-" + uid8(uid) + "-";
+    String prefix = "ttes-" + shortId(uid) + "-";
     String suffix = "-a" + attempt;
     String middle = clean(template + "-" + logicalId, true);
     return fit(prefix, middle, suffix, maxSnapshotLength(kind));
@@ -115,7 +115,7 @@ public final class Names {
     return token.length() <= STARTED_BY_MAX ? token : token.substring(0, STARTED_BY_MAX);
   }
 
-  private static String uid8(String uid) {
+  static String shortId(String uid) {
     if (uid == null) {
       throw new IllegalArgumentException("uid is required");
     }
@@ -123,7 +123,16 @@ public final class Names {
     if (hex.isEmpty()) {
       throw new IllegalArgumentException("uid has no letters or digits");
     }
-    return hex.length() <= 8 ? hex : hex.substring(0, 8);
+    // A digest of the whole uid, not its first characters: uids that share a prefix (sequential
+    // ones, as test API servers hand out) must not share change set or snapshot names.
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(hex.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** {@code prefix + middle + suffix}, with middle shortened and digested when too long. */

@@ -132,6 +132,8 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
    */
   private final Map<String, TemplateSummary> summaries = new ConcurrentHashMap<>();
 
+  private final UpgradeMetrics metrics;
+
   public StackUpgradeReconciler(
       AwsServicesFactory aws,
       ConditionWriter conditions,
@@ -139,7 +141,9 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
       OperatorConfig config,
       OwnedOpsTasks opsTasks,
       UpgradeLock lock,
-      Clock clock) {
+      Clock clock,
+      UpgradeMetrics metrics) {
+    this.metrics = metrics;
     this.aws = aws;
     this.conditions = conditions;
     this.events = events;
@@ -229,8 +233,9 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     }
   }
 
-  private static StackUpgrade writeStatus(
+  private StackUpgrade writeStatus(
       StackUpgrade resource, Context<StackUpgrade> context, StackUpgradeStatus next) {
+    metrics.observe(resource.getMetadata().getUid(), next.getPhase());
     return StatusUpdates.patch(resource, context, next);
   }
 
@@ -1529,6 +1534,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
    */
   @Override
   public DeleteControl cleanup(StackUpgrade su, Context<StackUpgrade> context) {
+    metrics.forget(su.getMetadata().getUid());
     String ns = su.getMetadata().getNamespace();
     String name = su.getMetadata().getName();
     if (su.getSpec() == null || su.getSpec().getClusterRef() == null) {

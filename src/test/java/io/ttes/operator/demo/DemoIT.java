@@ -21,8 +21,16 @@ class DemoIT {
     System.out.println(printed);
     assertThat(result.converged()).as(printed).isTrue();
     assertThat(result.finalStates())
-        .containsKeys("TTESCluster/prod-eu1", "OpsTask/is-db-migrate", "TenantBootstrap/acme");
-    assertThat(result.finalStates().get("TTESCluster/prod-eu1")).startsWith("Ready 3.33.1");
+        .containsKeys(
+            "TTESCluster/prod-eu1",
+            "OpsTask/is-db-migrate",
+            "TenantBootstrap/acme",
+            "StackUpgrade/prod-eu1-to-3.33.2");
+    // The example upgrade moved the deployment: the cluster reports the new version.
+    assertThat(result.finalStates().get("TTESCluster/prod-eu1")).startsWith("Ready 3.33.2");
+    assertThat(result.finalStates().get("StackUpgrade/prod-eu1-to-3.33.2"))
+        .startsWith("Ready Succeeded");
+    assertThat(result.awsCalls()).containsKey("CloudFormation.ExecuteChangeSet");
     assertThat(printed).contains("converged").doesNotContain("example-only-change-me");
     assertThat(result.awsCalls()).containsKey("Ecs.RunTask");
   }

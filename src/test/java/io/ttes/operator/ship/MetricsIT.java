@@ -190,8 +190,6 @@ class MetricsIT {
     for (String expr : expressions) {
       queried.addAll(GrafanaDashboardTest.metricNames(expr));
     }
-    // ttes_upgrades comes with the StackUpgrade reconciler, which lands separately.
-    queried.remove("ttes_upgrades");
     assertThat(exported).as("series in the scrape").containsAll(queried);
   }
 

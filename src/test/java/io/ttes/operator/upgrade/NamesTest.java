@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class NamesTest {
   private static final String UID = "1B2C3D4E-0000-4000-8000-000000000001";
+  private static final String ID = Names.shortId(UID);
   private static final String RDS_ID = "^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$";
   private static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
   private static final String LONG_TEMPLATE =
@@ -19,9 +20,9 @@ class NamesTest {
   @Test
   void changeSetNamesFollowTheDocumentedForm() {
     assertThat(Names.changeSetName(UID, "2-1-db-aurora-master", 1, false))
-        .isEqualTo("ttes-1b2c3d4e-2-1-db-aurora-master-a1");
+        .isEqualTo("ttes-" + ID + "-2-1-db-aurora-master-a1");
     assertThat(Names.changeSetName(UID, "2-1-db-aurora-master", 2, true))
-        .isEqualTo("ttes-1b2c3d4e-2-1-db-aurora-master-a2-s");
+        .isEqualTo("ttes-" + ID + "-2-1-db-aurora-master-a2-s");
   }
 
   @Test
@@ -53,12 +54,12 @@ class NamesTest {
       }
     }
     assertThat(Names.snapshotName(Kind.RDS_CLUSTER, UID, "2-1-db-aurora-master", "DBCluster", 1))
-        .isEqualTo("ttes-1b2c3d4e-2-1-db-aurora-master-dbcluster-a1");
+        .isEqualTo("ttes-" + ID + "-2-1-db-aurora-master-dbcluster-a1");
     assertThat(
             Names.snapshotName(
                 Kind.ELASTICACHE_REPLICATION_GROUP, UID, "2-3-db-redis", "ReplicationGroup", 1))
         .hasSizeLessThanOrEqualTo(40)
-        .startsWith("ttes-1b2c3d4e-2-3-db-redis-");
+        .startsWith("ttes-" + ID + "-2-3-db-redis-");
   }
 
   @Test
@@ -88,5 +89,12 @@ class NamesTest {
     assertThat(Names.startedBy(UID))
         .isEqualTo("ttes-operator/1B2C3D4E-0000-4000-8000-000000000001")
         .matches("[A-Za-z0-9/_-]{1,128}");
+  }
+
+  @Test
+  void uidsSharingAPrefixGetDifferentNames() {
+    assertThat(Names.changeSetName("00000000-0000-0000-0000-000000000091", "5-2-ecs-ops", 1, false))
+        .isNotEqualTo(
+            Names.changeSetName("00000000-0000-0000-0000-000000000092", "5-2-ecs-ops", 1, false));
   }
 }
