@@ -380,7 +380,7 @@ class StackUpgradeReconcilerTest {
 
     assertThat(step(done, SERVICES).getMessage()).contains("re-planned just in time");
     assertThat(aws.timeline())
-        .contains("execute:" + SERVICES + ":ttes-00000000-5-4-ecs-services-jit-a1");
+        .contains("execute:" + SERVICES + ":" + changeSet(done, "5-4-ecs-services-jit-a1"));
     assertThat(executedStacks()).containsExactlyElementsOf(ORDER);
   }
 
@@ -408,11 +408,12 @@ class StackUpgradeReconcilerTest {
 
     List<String> timeline = aws.timeline();
     int vpcDone = timeline.indexOf("finished:" + VPC + ":UPDATE_COMPLETE");
-    int firstReplanned = indexOfPrefix(timeline, "create:" + VPC + ":ttes-00000000-1-1-vpc-a2");
+    int firstReplanned =
+        indexOfPrefix(timeline, "create:" + VPC + ":" + changeSet(done, "1-1-vpc-a2"));
     assertThat(vpcDone).isNotNegative().isLessThan(firstReplanned);
     // Only the stack that was running when the target moved ran a 3.33.2 change set.
     assertThat(timeline.stream().filter(e -> e.startsWith("execute:") && e.endsWith("-a1")))
-        .containsExactly("execute:" + VPC + ":ttes-00000000-1-1-vpc-a1");
+        .containsExactly("execute:" + VPC + ":" + changeSet(done, "1-1-vpc-a1"));
     assertThat(executedStacks()).containsExactly(VPC, VPC, AURORA, ECS, OPS, SERVICES);
     assertThat(aws.stack(OPS).parameters).containsEntry("Image", IMAGE + "3.33.3-aws");
     assertThat(done.getStatus().getTargetVersion()).isEqualTo("3.33.3");
@@ -668,6 +669,11 @@ class StackUpgradeReconcilerTest {
         .filter(e -> e.startsWith("execute:"))
         .map(e -> e.split(":")[1])
         .toList();
+  }
+
+  /** A change set name of this upgrade: ttes-<digest of its uid>-<suffix>. */
+  private static String changeSet(StackUpgrade su, String suffix) {
+    return "ttes-" + Names.shortId(su.getMetadata().getUid()) + "-" + suffix;
   }
 
   private static int indexOfPrefix(List<String> list, String prefix) {
