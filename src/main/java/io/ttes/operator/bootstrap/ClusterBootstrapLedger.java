@@ -1,10 +1,10 @@
 package io.ttes.operator.bootstrap;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.ClusterStep;
+import io.ttes.operator.cluster.ClusterStatusWrites;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -20,13 +20,11 @@ import java.util.function.UnaryOperator;
  * win, and a step is recorded once.
  */
 public final class ClusterBootstrapLedger {
-  private static final int ATTEMPTS = 8;
-
-  private final KubernetesClient client;
+  private final ClusterStatusWrites writes;
   private final Clock clock;
 
   public ClusterBootstrapLedger(KubernetesClient client, Clock clock) {
-    this.client = client;
+    this.writes = new ClusterStatusWrites(client);
     this.clock = clock;
   }
 
@@ -106,31 +104,10 @@ public final class ClusterBootstrapLedger {
         });
   }
 
-  /**
-   * Applies {@code change} to the latest status and writes it with the resourceVersion it was read
-   * at; on a conflict reads again. {@code change} returns null when there is nothing to write.
-   */
+  /** Applies {@code change} (null: nothing to write) to the latest cluster status. */
   private void modify(String namespace, String cluster, UnaryOperator<TTESClusterStatus> change) {
-    var resource = client.resources(TTESCluster.class).inNamespace(namespace).withName(cluster);
-    for (int attempt = 1; ; attempt++) {
-      TTESCluster latest = resource.get();
-      if (latest == null) {
-        throw new IllegalStateException("TTESCluster " + namespace + "/" + cluster + " is gone");
-      }
-      TTESClusterStatus status =
-          latest.getStatus() == null ? new TTESClusterStatus() : latest.getStatus();
-      if (change.apply(status) == null) {
-        return;
-      }
-      latest.setStatus(status);
-      try {
-        client.resource(latest).updateStatus();
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt >= ATTEMPTS) {
-          throw e;
-        }
-      }
+    if (!writes.modify(namespace, cluster, status -> change.apply(status) != null)) {
+      throw new IllegalStateException("TTESCluster " + namespace + "/" + cluster + " is gone");
     }
   }
 }

@@ -1,14 +1,12 @@
 package io.ttes.operator.bootstrap;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.OpsTask;
@@ -87,13 +85,7 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
   public List<EventSource<?, TenantBootstrap>> prepareEventSources(
       EventSourceContext<TenantBootstrap> context) {
     // An owned OpsTask that changes phase wakes its bootstrap up; no polling of Kubernetes.
-    var tasks =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(OpsTask.class, TenantBootstrap.class)
-                .withName("bootstrap-opstasks")
-                .withNamespacesInheritedFromController()
-                .build(),
-            context);
+    var tasks = OwnedOpsTasks.informer(context, TenantBootstrap.class, "bootstrap-opstasks");
     // A cluster that becomes Ready, or whose bootstrap guard is released, wakes the bootstraps
     // that reference it.
     var clusters =

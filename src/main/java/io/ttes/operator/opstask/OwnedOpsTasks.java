@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.ClusterRef;
 import io.ttes.operator.api.v1alpha1.OpsTask;
@@ -83,6 +86,20 @@ public final class OwnedOpsTasks {
       }
       throw e;
     }
+  }
+
+  /**
+   * The informer of the OpsTasks an owner kind creates: an owned OpsTask that changes phase wakes
+   * its owner up, and the owner reads its tasks from the cache instead of the API.
+   */
+  public static <P extends HasMetadata> InformerEventSource<OpsTask, P> informer(
+      EventSourceContext<P> context, Class<P> ownerType, String name) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(OpsTask.class, ownerType)
+            .withName(name)
+            .withNamespacesInheritedFromController()
+            .build(),
+        context);
   }
 
   /** A DNS-1123 name of at most 63 characters from the parts; long names end in a digest. */

@@ -1,6 +1,5 @@
 package io.ttes.operator.upgrade;
 
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -10,7 +9,6 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.ApprovalMode;
 import io.ttes.operator.api.v1alpha1.ConditionTypes;
@@ -40,6 +38,7 @@ import io.ttes.operator.aws.Snapshots;
 import io.ttes.operator.aws.Snapshots.SnapshotState;
 import io.ttes.operator.aws.Stacks.StackEvent;
 import io.ttes.operator.aws.Stacks.StackInfo;
+import io.ttes.operator.cluster.ClusterEventSources;
 import io.ttes.operator.cluster.TTESClusterReconciler;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.OwnedOpsTasks;
@@ -157,14 +156,23 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
   public List<EventSource<?, StackUpgrade>> prepareEventSources(
       EventSourceContext<StackUpgrade> context) {
     // A migration OpsTask that changes phase wakes its upgrade up; no polling of Kubernetes.
-    var tasks =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(OpsTask.class, StackUpgrade.class)
-                .withName("upgrade-opstasks")
-                .withNamespacesInheritedFromController()
-                .build(),
-            context);
-    return List.of(tasks);
+    var tasks = OwnedOpsTasks.informer(context, StackUpgrade.class, "upgrade-opstasks");
+    // An upgrade waiting for its cluster (Ready, or the lock released by another upgrade) starts
+    // when the cluster changes instead of on its next poll.
+    var clusters =
+        ClusterEventSources.referencedBy(
+            context,
+            StackUpgrade.class,
+            "upgrade-clusters",
+            su ->
+                su.getSpec() == null || su.getSpec().getClusterRef() == null
+                    ? null
+                    : su.getSpec().getClusterRef().getName(),
+            su ->
+                su.getStatus() == null
+                    || su.getStatus().getPhase() == null
+                    || su.getStatus().getPhase() == UpgradePhase.Pending);
+    return List.of(tasks, clusters);
   }
 
   /** Everything one reconcile works on. */

@@ -1,9 +1,8 @@
 package io.ttes.operator.upgrade;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
+import io.ttes.operator.cluster.ClusterStatusWrites;
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -14,12 +13,10 @@ import java.util.function.Predicate;
  * upgrades racing for the lock cannot both win.
  */
 public final class UpgradeLock {
-  private static final int ATTEMPTS = 8;
-
-  private final KubernetesClient client;
+  private final ClusterStatusWrites writes;
 
   public UpgradeLock(KubernetesClient client) {
-    this.client = client;
+    this.writes = new ClusterStatusWrites(client);
   }
 
   /**
@@ -64,32 +61,7 @@ public final class UpgradeLock {
         });
   }
 
-  private interface Change {
-    /** Edits the status; false when there is nothing to write. */
-    boolean apply(TTESClusterStatus status);
-  }
-
-  private void modify(String namespace, String cluster, Change change) {
-    var resource = client.resources(TTESCluster.class).inNamespace(namespace).withName(cluster);
-    for (int attempt = 1; ; attempt++) {
-      TTESCluster latest = resource.get();
-      if (latest == null) {
-        return;
-      }
-      TTESClusterStatus status =
-          latest.getStatus() == null ? new TTESClusterStatus() : latest.getStatus();
-      if (!change.apply(status)) {
-        return;
-      }
-      latest.setStatus(status);
-      try {
-        client.resource(latest).updateStatus();
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt >= ATTEMPTS) {
-          throw e;
-        }
-      }
-    }
+  private void modify(String namespace, String cluster, Predicate<TTESClusterStatus> change) {
+    writes.modify(namespace, cluster, change);
   }
 }
