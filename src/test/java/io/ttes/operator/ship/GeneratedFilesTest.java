@@ -83,7 +83,7 @@ class GeneratedFilesTest {
             # Argo CD health checks for the ops.ttes.io kinds, to merge into argocd-cm:
             #   kubectl -n argocd patch configmap argocd-cm --type merge --patch-file deploy/argocd/argocd-cm-patch.yaml
             # (or list it as a patch in the kustomization that installs Argo CD).
-            # Generated from deploy/argocd/health-<Kind>.lua, do not edit; regenerate with
+            # Generated from deploy/argocd/health.lua, do not edit; regenerate with
             #   %s
             apiVersion: v1
             kind: ConfigMap

@@ -1,4 +1,5 @@
--- Argo CD health check for StackUpgrade.ops.ttes.io, from the kstatus conditions the operator writes
+-- Argo CD health check for the kinds of ops.ttes.io (TTESCluster, StackUpgrade, TenantBootstrap,
+-- OpsTask), from the kstatus conditions the operator writes
 -- (Ready, Reconciling, Stalled) and status.phase. Lua 5.1 (gopher-lua) compatible.
 local hs = {}
 
@@ -53,9 +54,11 @@ if obj.status.phase == "Failed" then
   return hs
 end
 
--- Waiting on a person is not a fault and not progress: Argo CD shows it as Suspended.
-local suspended = obj.spec ~= nil and obj.spec.suspend == true
-if suspended or obj.status.phase == "AwaitingApproval" then
+-- Waiting on a person is not a fault and not progress: Argo CD shows a suspended upgrade, or one
+-- awaiting approval, as Suspended.
+local upgrade = obj.kind == "StackUpgrade"
+local suspended = upgrade and obj.spec ~= nil and obj.spec.suspend == true
+if suspended or (upgrade and obj.status.phase == "AwaitingApproval") then
   hs.status = "Suspended"
   if suspended then
     hs.message = "Suspended (spec.suspend is true)"
