@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import lombok.With;
 
 /**
  * Operator settings, read from environment variables, each overridable by a {@code --flag=value}
@@ -32,6 +33,7 @@ import java.util.stream.Collectors;
  *     often everyone retries: a standby takes over at most duration + retryPeriod after the leader
  *     stops renewing
  */
+@With
 public record OperatorConfig(
     Set<String> watchNamespaces,
     String labelSelector,
@@ -150,90 +152,18 @@ public record OperatorConfig(
             duration(values.get("lease-retry-period"), d.lease().retryPeriod())));
   }
 
-  public OperatorConfig withAwsEndpoint(URI endpoint) {
-    return new OperatorConfig(
-        watchNamespaces,
-        labelSelector,
-        jsonLogs,
-        httpPort,
-        endpoint,
-        fastPoll,
-        slowPoll,
-        leaderElection,
-        leaseNamespace,
-        leaseName,
-        reconcileThreads,
-        leaseIdentity,
-        lease);
-  }
+  // withAwsEndpoint, withHttpPort, withFastPoll, ... are generated (@With); these set several.
 
   public OperatorConfig withPolling(Duration fast, Duration slow) {
-    return new OperatorConfig(
-        watchNamespaces,
-        labelSelector,
-        jsonLogs,
-        httpPort,
-        awsEndpoint,
-        fast,
-        slow,
-        leaderElection,
-        leaseNamespace,
-        leaseName,
-        reconcileThreads,
-        leaseIdentity,
-        lease);
-  }
-
-  public OperatorConfig withHttpPort(int port) {
-    return new OperatorConfig(
-        watchNamespaces,
-        labelSelector,
-        jsonLogs,
-        port,
-        awsEndpoint,
-        fastPoll,
-        slowPoll,
-        leaderElection,
-        leaseNamespace,
-        leaseName,
-        reconcileThreads,
-        leaseIdentity,
-        lease);
+    return withFastPoll(fast).withSlowPoll(slow);
   }
 
   public OperatorConfig withLeaderElection(String namespace, String name) {
-    return new OperatorConfig(
-        watchNamespaces,
-        labelSelector,
-        jsonLogs,
-        httpPort,
-        awsEndpoint,
-        fastPoll,
-        slowPoll,
-        true,
-        namespace,
-        name,
-        reconcileThreads,
-        leaseIdentity,
-        lease);
+    return withLeaderElection(true).withLeaseNamespace(namespace).withLeaseName(name);
   }
 
-  /** Lease timings and this instance's holder identity (tests run two instances in one JVM). */
   public OperatorConfig withLease(String identity, LeaseTimings timings) {
-    return new OperatorConfig(
-        watchNamespaces,
-        labelSelector,
-        jsonLogs,
-        httpPort,
-        awsEndpoint,
-        fastPoll,
-        slowPoll,
-        leaderElection,
-        leaseNamespace,
-        leaseName,
-        reconcileThreads,
-        identity,
-        timings);
+    return withLeaseIdentity(identity).withLease(timings);
   }
 
   /** Parses durations like 5s, 2m, 1h30m, 500ms. */
