@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * cannot make the figures look better.
  *
  * <p>{@code mvn -Pbench test-compile exec:java
- * -Dexec.mainClass=io.ttes.operator.bench.BootstrapBenchmark -Dexec.args=--tenants=200}
+ * -Dbench.class=io.ttes.operator.bench.BootstrapBenchmark -Dbench.args=--tenants=200}
  *
  * <p>Options: {@code --tenants=200 --max-concurrent=25 --advance-every=2 --timeout=900} (seconds).
  */
