@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
@@ -142,13 +143,18 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
       TenantBootstrap tb, TenantBootstrapStatus status, Context<TenantBootstrap> context) {
     String ns = tb.getMetadata().getNamespace();
     String clusterName = tb.getSpec().getClusterRef().getName();
+    // From the informer cache; a GET only when the cache has not seen a just-created cluster yet.
     TTESCluster cluster =
         context
-            .getClient()
-            .resources(TTESCluster.class)
-            .inNamespace(ns)
-            .withName(clusterName)
-            .get();
+            .getSecondaryResource(TTESCluster.class)
+            .orElseGet(
+                () ->
+                    context
+                        .getClient()
+                        .resources(TTESCluster.class)
+                        .inNamespace(ns)
+                        .withName(clusterName)
+                        .get());
     if (cluster == null) {
       throw new SpecProblem(
           Reasons.CLUSTER_NOT_FOUND,
@@ -482,13 +488,7 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
   private static boolean bootstrapExists(Context<TenantBootstrap> context, String holder) {
     String[] parts = holder.split("/", 2);
     return parts.length == 2
-        && context
-                .getClient()
-                .resources(TenantBootstrap.class)
-                .inNamespace(parts[0])
-                .withName(parts[1])
-                .get()
-            != null;
+        && context.getPrimaryCache().get(new ResourceID(parts[1], parts[0])).isPresent();
   }
 
   private static boolean alreadyExists(OpsTask task) {

@@ -75,7 +75,8 @@ public final class OpsTaskFlow {
           Reasons.PLATFORM_MISMATCH,
           Reasons.ACCESS_DENIED,
           Reasons.AWS_REJECTED,
-          Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND);
+          Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
+          Reasons.SECRETS_MANAGER_SECRET_INVALID);
 
   /**
    * When to come back.
@@ -779,13 +780,25 @@ public final class OpsTaskFlow {
             fetched.computeIfAbsent(
                 id, x -> aws.forTarget(targetOf(cluster)).secrets().jsonSecret(x));
       } catch (AwsException e) {
-        if (e.kind() == AwsException.Kind.NOT_FOUND) {
-          throw new SpecProblem(
-              Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
-              field,
-              "Secrets Manager secret " + id + " does not exist");
+        // Only AWS trouble is retried; a missing, malformed or forbidden secret needs a person.
+        switch (e.kind()) {
+          case NOT_FOUND ->
+              throw new SpecProblem(
+                  Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
+                  field,
+                  "Secrets Manager secret " + id + " does not exist");
+          case INVALID_INPUT ->
+              throw new SpecProblem(
+                  Reasons.SECRETS_MANAGER_SECRET_INVALID,
+                  field,
+                  "Secrets Manager secret " + id + " is not a JSON object of strings");
+          case ACCESS_DENIED ->
+              throw new SpecProblem(
+                  Reasons.ACCESS_DENIED,
+                  field,
+                  "reading Secrets Manager secret " + id + " was denied");
+          default -> throw e;
         }
-        throw e;
       }
       String value = json.get(key);
       if (value == null || value.isEmpty()) {

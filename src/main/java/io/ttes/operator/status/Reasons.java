@@ -15,6 +15,7 @@ public final class Reasons {
   public static final String AWS_REJECTED = "AwsRejected";
   public static final String IMMUTABLE_SPEC = "ImmutableSpec";
   public static final String SECRETS_MANAGER_SECRET_NOT_FOUND = "SecretsManagerSecretNotFound";
+  public static final String SECRETS_MANAGER_SECRET_INVALID = "SecretsManagerSecretInvalid";
 
   // Progress (Reconciling).
   public static final String WAITING_FOR_CLUSTER = "WaitingForCluster";
