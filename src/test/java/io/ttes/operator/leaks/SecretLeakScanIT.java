@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.Task;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * An end-to-end run on moto with marker secrets in every place a secret enters (admin password
@@ -47,6 +48,12 @@ class SecretLeakScanIT {
   private static final String NOC = "LeakMarkerNoc2a8fQ";
   private static final String ARG = "LeakMarkerArg6d3cQ";
   private static final List<String> MARKERS = List.of(ADMIN, CONSOLE, NOC, ARG);
+
+  /**
+   * In a Secrets Manager secret that is not JSON: a parser's error message quotes its input, so
+   * this one only ever travels in an exception. Never reaches ECS (the task cannot start).
+   */
+  private static final String NOT_JSON = "LeakMarkerNotJson5e9bQ";
 
   @Test
   void noMarkerSecretAppearsAnywhereButInTheEcsTasks() throws Exception {
@@ -76,6 +83,22 @@ class SecretLeakScanIT {
         bed.secret("admin", Map.of("password", ADMIN));
         bed.secret("ops-args", Map.of("token", ARG));
         bed.awaitClusterReady("leak-eu1");
+        try (SecretsManagerClient sm =
+            TtesFixture.configure(SecretsManagerClient.builder(), moto.endpoint()).build()) {
+          sm.createSecret(b -> b.name("leak-not-json").secretString("{\"token\": " + NOT_JSON));
+        }
+        bed.create(
+            """
+            apiVersion: ops.ttes.io/v1alpha1
+            kind: OpsTask
+            metadata: {name: not-json}
+            spec:
+              clusterRef: {name: leak-eu1}
+              command: [is-db, rotate, "--token=$(TOKEN)"]
+              secretArgs:
+                - {name: TOKEN, secretsManagerKeyRef: {secretId: leak-not-json, key: token}}
+            """,
+            OpsTask.class);
         bed.create(
             """
             apiVersion: ops.ttes.io/v1alpha1
@@ -129,6 +152,24 @@ class SecretLeakScanIT {
             wait,
             u -> u.getStatus() != null && u.getStatus().getPhase() == UpgradePhase.Succeeded);
 
+        // The exception carrying that secret's id has been thrown and logged (more than once: the
+        // reconciler rethrows it and JOSDK retries), so the scan below covers an exception path.
+        org.awaitility.Awaitility.await()
+            .atMost(wait)
+            .until(() -> logs.all().contains("leak-not-json is not a JSON object"));
+        OpsTask notJson = bed.get(OpsTask.class, "not-json");
+        System.out.println(
+            "not-json OpsTask: phase "
+                + (notJson.getStatus() == null ? null : notJson.getStatus().getPhase())
+                + ", Ready "
+                + (notJson.getStatus() == null
+                    ? null
+                    : OperatorTestBed.condition(notJson.getStatus(), "Ready", true))
+                + ", Stalled "
+                + (notJson.getStatus() == null
+                    ? null
+                    : OperatorTestBed.condition(notJson.getStatus(), "Stalled", true)));
+
         // The markers did reach the commands ECS ran: the scan below is not vacuous.
         String commands = String.join("\n", ecsCommands(moto, d.ecsCluster()));
         assertThat(MARKERS).allSatisfy(m -> assertThat(commands).contains(m));
@@ -160,10 +201,12 @@ class SecretLeakScanIT {
             places.values().stream()
                 .mapToLong(s -> s.getBytes(StandardCharsets.UTF_8).length)
                 .sum();
+        List<String> scanned = new ArrayList<>(MARKERS);
+        scanned.add(NOT_JSON);
         List<String> hits = new ArrayList<>();
         places.forEach(
             (where, text) ->
-                MARKERS.stream().filter(text::contains).forEach(m -> hits.add(where + ": " + m)));
+                scanned.stream().filter(text::contains).forEach(m -> hits.add(where + ": " + m)));
         long objects =
             places.keySet().stream()
                     .filter(k -> !k.startsWith("log line") && !k.startsWith("event"))
@@ -178,7 +221,7 @@ class SecretLeakScanIT {
             objects,
             lines.size(),
             bytes,
-            MARKERS.size(),
+            scanned.size(),
             hits.size(),
             ecsCommands(moto, d.ecsCluster()).size());
         assertThat(lines).as("log lines captured").isNotEmpty();
