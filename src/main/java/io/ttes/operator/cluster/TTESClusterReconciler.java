@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * Observes a TTES deployment: its stacks, the ops task target, the version it runs. Polls AWS fast
  * while a stack moves or an upgrade holds the cluster, slowly when all is stable.
  */
-@ControllerConfiguration(name = TTESClusterReconciler.NAME)
+// Not generation-aware: the upgrade lock and the bootstrap record are status-only writes by other
+// controllers, and the cluster must see them (poll fast while an upgrade runs, report the new
+// version as soon as it ends). Each such write costs one DescribeStacks.
+@ControllerConfiguration(name = TTESClusterReconciler.NAME, generationAwareEventProcessing = false)
 public class TTESClusterReconciler implements Reconciler<TTESCluster> {
   public static final String NAME = "ttescluster";
   private static final Logger log = LoggerFactory.getLogger(TTESClusterReconciler.class);
