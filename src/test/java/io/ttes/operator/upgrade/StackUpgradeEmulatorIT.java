@@ -1,0 +1,393 @@
+package io.ttes.operator.upgrade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ttes.operator.TtesOperator;
+import io.ttes.operator.api.v1alpha1.OpsTask;
+import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.api.v1alpha1.StackUpgrade;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Step;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
+import io.ttes.operator.api.v1alpha1.UpgradePhase;
+import io.ttes.operator.aws.sdk.SdkAwsServicesFactory;
+import io.ttes.operator.status.ConditionWriter;
+import io.ttes.operator.testing.KubeApi;
+import io.ttes.operator.testing.MotoServer;
+import io.ttes.operator.testing.RunningOperator;
+import io.ttes.operator.testing.TtesFixture;
+import io.ttes.operator.version.StackVersions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudformation.model.ChangeSetSummary;
+import software.amazon.awssdk.services.cloudformation.model.Stack;
+
+/**
+ * StackUpgrade end to end: the real operator, through the AWS SDK, against moto seeded with the
+ * five-stack fixture at 3.33.1. What is asserted is what an operator of TTES would check in the AWS
+ * console and with kubectl afterwards. One operator serves every test; each test has its own
+ * deployment (stack prefix) and namespace, and reads AWS call counts as differences.
+ */
+class StackUpgradeEmulatorIT {
+  private static final Duration CONVERGE = Duration.ofSeconds(45);
+  private static final String OPS = "5-2-ecs-ops";
+  private static final String SERVICES = "5-4-ecs-services";
+
+  private static MotoServer moto;
+  private static KubeApi api;
+  private static SdkAwsServicesFactory aws;
+  private static TtesOperator operator;
+  private static CloudFormationClient cfn;
+
+  @BeforeAll
+  static void start() {
+    moto = MotoServer.start();
+    api = KubeApi.start();
+    aws =
+        new SdkAwsServicesFactory(
+            moto.endpoint(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    operator =
+        RunningOperator.start(
+            api.client(),
+            aws,
+            RunningOperator.testConfig()
+                .withAwsEndpoint(moto.endpoint())
+                .withPolling(Duration.ofMillis(500), Duration.ofSeconds(2)),
+            Clock.systemUTC());
+    cfn = TtesFixture.configure(CloudFormationClient.builder(), moto.endpoint()).build();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (cfn != null) {
+      cfn.close();
+    }
+    if (operator != null) {
+      operator.close();
+    }
+    if (aws != null) {
+      aws.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+    if (moto != null) {
+      moto.close();
+    }
+  }
+
+  @Test
+  void automaticUpgradeMovesTheStacksInTemplateOrderWithMigrationsAfterTheOpsStack()
+      throws Exception {
+    TtesFixture.Deployment d = deployAndApplyCluster("auto-eu1", "auto");
+
+    createUpgrade("auto", "auto-eu1", "3.33.2", "approval: Automatic");
+    StackUpgrade done = awaitPhase("auto", "auto-eu1-to-3.33.2", UpgradePhase.Succeeded);
+
+    // The two stacks whose templates changed run the new image and carry the version tag. moto
+    // 5.2.1 neither copies an executed change set's tags onto the stack (AWS does) nor returns
+    // them from DescribeChangeSet: the tag is checked only once moto shows the stack any tags.
+    List<Step> steps = done.getStatus().getSteps();
+    for (String template : List.of(OPS, SERVICES)) {
+      Stack stack = stack(d.stackName(template));
+      assertThat(parameters(stack))
+          .as(template)
+          .containsEntry(TtesFixture.IMAGE_PARAMETER, TtesFixture.image("3.33.2"));
+      assertThat(stack.stackStatusAsString()).as(template).isEqualTo("UPDATE_COMPLETE");
+      String executed = step(steps, d.stackName(template)).getChangeSetId();
+      assertThat(executed).as(template).isNotNull();
+      assertThat(cfn.describeChangeSet(b -> b.changeSetName(executed)).executionStatusAsString())
+          .as(template)
+          .isEqualTo("EXECUTE_COMPLETE");
+      if (!stack.tags().isEmpty()) {
+        assertThat(tags(stack)).as(template).containsEntry(StackVersions.VERSION_TAG, "3.33.2");
+      }
+    }
+    // Unchanged templates leave their stacks untouched.
+    for (String template : List.of("1-1-vpc", "2-1-db-aurora-master", "4-1-secrets")) {
+      assertThat(stack(d.stackName(template)).stackStatusAsString())
+          .as(template)
+          .isEqualTo("CREATE_COMPLETE");
+    }
+
+    // Template order: the steps are listed and ran in that order (status times have whole
+    // seconds, hence "or equal"), and moto, whose times are finer, updated 5-2 before 5-4.
+    List<String> stackSteps =
+        steps.stream().map(Step::getName).filter(d.stacks()::containsValue).toList();
+    assertThat(stackSteps).containsExactlyElementsOf(d.stacks().values());
+    // Stacks without changes are Skipped steps without times; the others ran one after another.
+    assertThat(steps.stream().filter(s -> "Skipped".equals(s.getPhase())).map(Step::getName))
+        .containsExactly(
+            d.stackName("1-1-vpc"),
+            d.stackName("2-1-db-aurora-master"),
+            d.stackName("4-1-secrets"));
+    List<Step> ran = steps.stream().filter(s -> !"Skipped".equals(s.getPhase())).toList();
+    assertThat(ran).hasSize(7).allSatisfy(s -> assertThat(s.getPhase()).isEqualTo("Succeeded"));
+    for (int i = 1; i < ran.size(); i++) {
+      assertThat(instant(ran.get(i).getStartedAt()))
+          .as("step %s starts after %s finished", ran.get(i).getName(), ran.get(i - 1))
+          .isAfterOrEqualTo(instant(ran.get(i - 1).getFinishedAt()));
+    }
+    // moto keeps LastUpdatedTime at creation; its stack events have the update's time.
+    assertThat(updateCompleted(d.stackName(OPS))).isBefore(updateCompleted(d.stackName(SERVICES)));
+
+    // The five migrations ran as OpsTasks between the 5-2 and the 5-4 stack step.
+    Step opsStep = step(steps, d.stackName(OPS));
+    Step servicesStep = step(steps, d.stackName(SERVICES));
+    List<Step> migrations = steps.stream().filter(s -> s.getOpsTask() != null).toList();
+    assertThat(migrations).hasSize(5);
+    for (Step m : migrations) {
+      OpsTask task =
+          api.client().resources(OpsTask.class).inNamespace("auto").withName(m.getOpsTask()).get();
+      assertThat(task).as(m.getOpsTask()).isNotNull();
+      assertThat(task.getStatus().getPhase()).as(m.getOpsTask()).isEqualTo(OpsTaskPhase.Succeeded);
+      assertThat(instant(task.getStatus().getStartedAt()))
+          .as(m.getOpsTask())
+          .isAfterOrEqualTo(instant(opsStep.getFinishedAt()))
+          .isBeforeOrEqualTo(instant(servicesStep.getStartedAt()));
+    }
+    assertThat(
+            migrations.stream()
+                .map(m -> String.join(" ", taskCommand("auto", m.getOpsTask())))
+                .toList())
+        .containsExactly(
+            "is-db migrate", "ns-db migrate", "as-db migrate", "noc-db migrate", "dcs-db migrate");
+
+    // The cluster reports the new version.
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertThat(cluster("auto", "auto-eu1").getStatus().getVersion())
+                    .isEqualTo("3.33.2"));
+
+    // One change set per stack for attempt 1, none duplicated by a retry or a second reconcile.
+    for (String stackName : d.stacks().values()) {
+      List<String> names =
+          changeSets(stackName).stream()
+              .map(ChangeSetSummary::changeSetName)
+              .filter(n -> n.endsWith("-a1"))
+              .toList();
+      assertThat(names).as(stackName).doesNotHaveDuplicates().hasSizeLessThanOrEqualTo(1);
+      if (stackName.equals(d.stackName(OPS)) || stackName.equals(d.stackName(SERVICES))) {
+        assertThat(names).as(stackName).hasSize(1);
+      }
+    }
+  }
+
+  @Test
+  void manualUpgradeExecutesNothingUntilTheApprovedPlanIsThePlanHash() {
+    TtesFixture.Deployment d = deployAndApplyCluster("man-eu1", "manual");
+    Map<String, Map<String, String>> before = allParameters(d);
+    long executesBefore = calls("CloudFormation.ExecuteChangeSet");
+
+    createUpgrade("manual", "man-eu1", "3.33.2", "approval: Manual");
+    StackUpgrade waiting = awaitPhase("manual", "man-eu1-to-3.33.2", UpgradePhase.AwaitingApproval);
+    String hash = waiting.getStatus().getPlan().getHash();
+    assertThat(hash).isNotBlank();
+    assertThat(ConditionWriter.find(waiting.getStatus(), "Ready").getMessage()).contains(hash);
+    assertThat(calls("CloudFormation.ExecuteChangeSet")).isEqualTo(executesBefore);
+    assertThat(allParameters(d)).isEqualTo(before);
+
+    // A wrong hash is read (the message names it) and executes nothing.
+    approve("manual", "man-eu1-to-3.33.2", "0000000000wrong");
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        ConditionWriter.find(
+                                upgrade("manual", "man-eu1-to-3.33.2").getStatus(), "Ready")
+                            .getMessage())
+                    .contains("0000000000wrong", "is not the current plan"));
+    StackUpgrade stillWaiting = upgrade("manual", "man-eu1-to-3.33.2");
+    assertThat(stillWaiting.getStatus().getPhase()).isEqualTo(UpgradePhase.AwaitingApproval);
+    assertThat(stillWaiting.getStatus().getPlan().getHash()).isEqualTo(hash);
+    assertThat(calls("CloudFormation.ExecuteChangeSet")).isEqualTo(executesBefore);
+    assertThat(allParameters(d)).isEqualTo(before);
+
+    approve("manual", "man-eu1-to-3.33.2", hash);
+    awaitPhase("manual", "man-eu1-to-3.33.2", UpgradePhase.Succeeded);
+    assertThat(calls("CloudFormation.ExecuteChangeSet")).isEqualTo(executesBefore + 2);
+    assertThat(parameters(stack(d.stackName(SERVICES))))
+        .containsEntry(TtesFixture.IMAGE_PARAMETER, TtesFixture.image("3.33.2"));
+  }
+
+  @Test
+  void aRequiredParameterWithoutValueStallsBeforeAnyChangeSet() {
+    TtesFixture.Deployment d = deployAndApplyCluster("mp-eu1", "missing");
+    long createsBefore = calls("CloudFormation.CreateChangeSet");
+
+    createUpgrade("missing", "mp-eu1", "3.34.0", "approval: Automatic");
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              var stalled =
+                  ConditionWriter.find(
+                      upgrade("missing", "mp-eu1-to-3.34.0").getStatus(), "Stalled");
+              assertThat(stalled).isNotNull();
+              assertThat(stalled.getStatus()).isEqualTo("True");
+              assertThat(stalled.getReason()).isEqualTo(PlanProblem.MISSING_PARAMETER);
+              assertThat(stalled.getMessage()).contains(d.stackName(SERVICES), "PacketBrokerNetID");
+            });
+    assertThat(calls("CloudFormation.CreateChangeSet")).isEqualTo(createsBefore);
+    for (String stackName : d.stacks().values()) {
+      assertThat(changeSets(stackName)).as(stackName).isEmpty();
+    }
+  }
+
+  // ---- helpers
+
+  private static TtesFixture.Deployment deployAndApplyCluster(String prefix, String namespace) {
+    TtesFixture.Deployment d =
+        TtesFixture.deploy(moto.endpoint(), prefix, "3.33.1", TtesFixture.FIVE_TEMPLATES);
+    api.createNamespace(namespace);
+    KubernetesClient client = api.client();
+    TTESCluster cluster =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(d.clusterYaml(prefix, namespace), TTESCluster.class);
+    client.resource(cluster).create();
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              TTESCluster c = cluster(namespace, prefix);
+              assertThat(ConditionWriter.isReady(c.getStatus(), c.getMetadata().getGeneration()))
+                  .isTrue();
+              assertThat(c.getStatus().getVersion()).isEqualTo("3.33.1");
+            });
+    return d;
+  }
+
+  private static void createUpgrade(
+      String namespace, String cluster, String target, String approval) {
+    String yaml =
+        """
+        apiVersion: ops.ttes.io/v1alpha1
+        kind: StackUpgrade
+        metadata: {name: %s-to-%s, namespace: %s}
+        spec:
+          clusterRef: {name: %s}
+          targetVersion: %s
+          %s
+        """
+            .formatted(cluster, target, namespace, cluster, target, approval);
+    KubernetesClient client = api.client();
+    client
+        .resource(client.getKubernetesSerialization().unmarshal(yaml, StackUpgrade.class))
+        .create();
+  }
+
+  private static void approve(String namespace, String name, String hash) {
+    api.client()
+        .resources(StackUpgrade.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            u -> {
+              u.getSpec().setApprovedPlan(hash);
+              return u;
+            });
+  }
+
+  private static StackUpgrade awaitPhase(String namespace, String name, UpgradePhase phase) {
+    return await()
+        .atMost(CONVERGE)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> upgrade(namespace, name),
+            u -> {
+              UpgradePhase p = u.getStatus() == null ? null : u.getStatus().getPhase();
+              if (p != phase && p != null && p.isFinished()) {
+                throw new AssertionError(name + " ended " + p + ": " + u.getStatus());
+              }
+              return p == phase;
+            });
+  }
+
+  private static StackUpgrade upgrade(String namespace, String name) {
+    return api.client().resources(StackUpgrade.class).inNamespace(namespace).withName(name).get();
+  }
+
+  private static TTESCluster cluster(String namespace, String name) {
+    return api.client().resources(TTESCluster.class).inNamespace(namespace).withName(name).get();
+  }
+
+  private static List<String> taskCommand(String namespace, String name) {
+    return api.client()
+        .resources(OpsTask.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .get()
+        .getSpec()
+        .getCommand();
+  }
+
+  private static long calls(String operation) {
+    return aws.metrics().callsByOperation().getOrDefault(operation, 0L);
+  }
+
+  private static Stack stack(String name) {
+    return cfn.describeStacks(b -> b.stackName(name)).stacks().get(0);
+  }
+
+  private static Map<String, String> parameters(Stack stack) {
+    return stack.parameters().stream()
+        .collect(
+            Collectors.toMap(
+                p -> p.parameterKey(), p -> p.parameterValue(), (a, b) -> b, LinkedHashMap::new));
+  }
+
+  private static Map<String, String> tags(Stack stack) {
+    return stack.tags().stream()
+        .collect(Collectors.toMap(t -> t.key(), t -> t.value(), (a, b) -> b));
+  }
+
+  private static Map<String, Map<String, String>> allParameters(TtesFixture.Deployment d) {
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    d.stacks().values().forEach(s -> out.put(s, parameters(stack(s))));
+    return out;
+  }
+
+  private static Instant updateCompleted(String stackName) {
+    return cfn.describeStackEvents(b -> b.stackName(stackName)).stackEvents().stream()
+        .filter(e -> stackName.equals(e.logicalResourceId()))
+        .filter(e -> "UPDATE_COMPLETE".equals(e.resourceStatusAsString()))
+        .map(e -> e.timestamp())
+        .reduce((x, y) -> x.isAfter(y) ? x : y)
+        .orElseThrow(() -> new AssertionError(stackName + " has no UPDATE_COMPLETE event"));
+  }
+
+  /** moto 5.2.1's ListChangeSets ignores StackName and lists every stack's: filter here. */
+  private static List<ChangeSetSummary> changeSets(String stackName) {
+    return cfn.listChangeSets(b -> b.stackName(stackName)).summaries().stream()
+        .filter(cs -> stackName.equals(cs.stackName()))
+        .toList();
+  }
+
+  private static Step step(List<Step> steps, String name) {
+    return steps.stream()
+        .filter(s -> name.equals(s.getName()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no step " + name + " in " + steps));
+  }
+
+  private static Instant instant(String text) {
+    assertThat(text).isNotNull();
+    return Instant.parse(text);
+  }
+}
