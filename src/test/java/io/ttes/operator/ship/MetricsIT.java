@@ -202,8 +202,10 @@ class MetricsIT {
         .whenCommand(List.of("tti-lw-stack", "is-db", "create-admin-user"))
         .exitCode(3)
         .logs("password " + SECRET + " rejected");
-    // The first stack lookup is throttled: a failed reconcile, retried by the SDK's scheduler.
-    aws.failNext(FakeStacks.DESCRIBE_STACKS, CallLog.throttling(FakeStacks.DESCRIBE_STACKS));
+    // The first two stack lookups are throttled: failed reconciles, retried with backoff. (The
+    // first failure writes an AwsUnavailable status, which the cluster controller sees as a new
+    // event, so JOSDK counts only the second one in reconciliations_failed.)
+    aws.failTimes(FakeStacks.DESCRIBE_STACKS, 2, CallLog.throttling(FakeStacks.DESCRIBE_STACKS));
     try (OperatorTestBed bed = new OperatorTestBed("metrics", aws)) {
       bed.secret("admin", Map.of("password", SECRET));
       FakeDeployment.create(
