@@ -63,6 +63,24 @@ public final class KubeApi implements AutoCloseable {
       super(List.of());
     }
 
+    /**
+     * Discovery documents, so clients that discover (kubectl with --validate=false, the Fabric8
+     * client's getApiGroups) see the API a real server would describe; the store alone answers
+     * these paths with a list of everything it holds.
+     */
+    @Override
+    public MockResponse handleGet(String path) {
+      String doc =
+          Discovery.document(path.contains("?") ? path.substring(0, path.indexOf('?')) : path);
+      if (doc == null) {
+        return super.handleGet(path);
+      }
+      return new MockResponse()
+          .setResponseCode(200)
+          .setHeader("Content-Type", "application/json")
+          .setBody(doc);
+    }
+
     @Override
     public MockResponse handleCreate(RecordedRequest request) {
       if (!request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
