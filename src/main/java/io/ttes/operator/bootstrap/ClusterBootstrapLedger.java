@@ -8,7 +8,6 @@ import io.ttes.operator.cluster.ClusterStatusWrites;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -44,24 +43,18 @@ public final class ClusterBootstrapLedger {
    */
   public String acquire(
       String namespace, String cluster, String holder, Predicate<String> holderAlive) {
-    String[] result = new String[1];
-    modify(
-        namespace,
-        cluster,
-        status -> {
-          String current = status.getBootstrapHolder();
-          if (current == null || current.equals(holder) || !holderAlive.test(current)) {
-            result[0] = holder;
-            if (Objects.equals(current, holder)) {
-              return null; // nothing to write
-            }
-            status.setBootstrapHolder(holder);
-            return status;
-          }
-          result[0] = current;
-          return null;
-        });
-    return result[0];
+    String result =
+        writes.acquire(
+            namespace,
+            cluster,
+            holder,
+            holderAlive,
+            TTESClusterStatus::getBootstrapHolder,
+            TTESClusterStatus::setBootstrapHolder);
+    if (result == null) {
+      throw new IllegalStateException("TTESCluster " + namespace + "/" + cluster + " is gone");
+    }
+    return result;
   }
 
   /** Records a cluster-wide step as done (once). */
@@ -92,16 +85,12 @@ public final class ClusterBootstrapLedger {
 
   /** Gives the guard back if {@code holder} has it. */
   public void release(String namespace, String cluster, String holder) {
-    modify(
+    writes.release(
         namespace,
         cluster,
-        status -> {
-          if (!holder.equals(status.getBootstrapHolder())) {
-            return null;
-          }
-          status.setBootstrapHolder(null);
-          return status;
-        });
+        holder,
+        TTESClusterStatus::getBootstrapHolder,
+        TTESClusterStatus::setBootstrapHolder);
   }
 
   /** Applies {@code change} (null: nothing to write) to the latest cluster status. */

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -19,6 +21,59 @@ public final class ClusterStatusWrites {
 
   public ClusterStatusWrites(KubernetesClient client) {
     this.client = client;
+  }
+
+  /**
+   * A guard held in one status field (the upgrade lock, the bootstrap holder): takes it for {@code
+   * holder} unless a holder that is still alive has it.
+   *
+   * @return the holder after the attempt ({@code holder} when taken or held already), or null when
+   *     the cluster does not exist
+   */
+  public String acquire(
+      String namespace,
+      String cluster,
+      String holder,
+      Predicate<String> holderAlive,
+      Function<TTESClusterStatus, String> field,
+      BiConsumer<TTESClusterStatus, String> setField) {
+    String[] result = new String[1];
+    modify(
+        namespace,
+        cluster,
+        status -> {
+          String current = field.apply(status);
+          if (current != null && !current.equals(holder) && holderAlive.test(current)) {
+            result[0] = current;
+            return false;
+          }
+          result[0] = holder;
+          if (holder.equals(current)) {
+            return false;
+          }
+          setField.accept(status, holder);
+          return true;
+        });
+    return result[0];
+  }
+
+  /** Gives the guard in {@code field} back if {@code holder} has it. */
+  public void release(
+      String namespace,
+      String cluster,
+      String holder,
+      Function<TTESClusterStatus, String> field,
+      BiConsumer<TTESClusterStatus, String> setField) {
+    modify(
+        namespace,
+        cluster,
+        status -> {
+          if (!holder.equals(field.apply(status))) {
+            return false;
+          }
+          setField.accept(status, null);
+          return true;
+        });
   }
 
   /**

@@ -3,7 +3,6 @@ package io.ttes.operator.upgrade;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
 import io.ttes.operator.cluster.ClusterStatusWrites;
-import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
@@ -26,42 +25,22 @@ public final class UpgradeLock {
    */
   public String acquire(
       String namespace, String cluster, String holder, Predicate<String> holderAlive) {
-    String[] result = new String[1];
-    modify(
+    return writes.acquire(
         namespace,
         cluster,
-        status -> {
-          String current = status.getActiveUpgrade();
-          if (Objects.equals(current, holder)) {
-            result[0] = holder;
-            return false;
-          }
-          if (current == null || !holderAlive.test(current)) {
-            result[0] = holder;
-            status.setActiveUpgrade(holder);
-            return true;
-          }
-          result[0] = current;
-          return false;
-        });
-    return result[0];
+        holder,
+        holderAlive,
+        TTESClusterStatus::getActiveUpgrade,
+        TTESClusterStatus::setActiveUpgrade);
   }
 
   /** Gives the lock back if {@code holder} has it; a cluster that is gone has no lock to give. */
   public void release(String namespace, String cluster, String holder) {
-    modify(
+    writes.release(
         namespace,
         cluster,
-        status -> {
-          if (!holder.equals(status.getActiveUpgrade())) {
-            return false;
-          }
-          status.setActiveUpgrade(null);
-          return true;
-        });
-  }
-
-  private void modify(String namespace, String cluster, Predicate<TTESClusterStatus> change) {
-    writes.modify(namespace, cluster, change);
+        holder,
+        TTESClusterStatus::getActiveUpgrade,
+        TTESClusterStatus::setActiveUpgrade);
   }
 }

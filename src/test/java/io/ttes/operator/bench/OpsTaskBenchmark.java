@@ -209,7 +209,8 @@ public final class OpsTaskBenchmark {
     }
   }
 
-  private static void quietLogs() throws java.io.IOException {
+  /** Benchmarks print figures, not the operator's and the mock API's request logs. */
+  static void quietLogs() throws java.io.IOException {
     try (var in = OpsTaskBenchmark.class.getResourceAsStream("/jul.properties")) {
       if (in != null) {
         java.util.logging.LogManager.getLogManager().readConfiguration(in);

@@ -159,23 +159,12 @@ public final class UpgradeBenchmark {
       split.addAll(List.of(a.trim().split("\\s+")));
     }
     if (!split.remove("--verbose")) {
-      quietLogs();
+      OpsTaskBenchmark.quietLogs();
     }
     Result result = run(Options.parse(split.toArray(String[]::new)), System.out);
     if (result.phase() != UpgradePhase.Succeeded) {
       throw new IllegalStateException("the upgrade ended " + result.phase());
     }
-  }
-
-  private static void quietLogs() throws java.io.IOException {
-    try (var in = UpgradeBenchmark.class.getResourceAsStream("/jul.properties")) {
-      if (in != null) {
-        java.util.logging.LogManager.getLogManager().readConfiguration(in);
-      }
-    }
-    ((ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
   }
 
   public static Result run(Options options, PrintStream out) throws Exception {
