@@ -297,6 +297,31 @@ class ChartTest {
   }
 
   @Test
+  void grafanaDashboardConfigMapForTheSidecarOnlyWhenEnabled() throws IOException {
+    assertThat(Charts.ofKind(Charts.render(Map.of()), "ConfigMap")).isEmpty();
+
+    JsonNode configMap =
+        Charts.only(
+            Charts.render(
+                Map.of(
+                    "metrics.grafanaDashboard.enabled",
+                    true,
+                    "metrics.grafanaDashboard.namespace",
+                    "monitoring")),
+            "ConfigMap");
+    assertThat(configMap.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
+    assertThat(configMap.at("/metadata/namespace").asText()).isEqualTo("monitoring");
+    JsonNode dashboard =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(configMap.at("/data/ttes-operator.json").asText());
+    assertThat(dashboard)
+        .as("the ConfigMap holds deploy/grafana's dashboard")
+        .isEqualTo(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(GrafanaDashboardTest.DASHBOARD.toFile()));
+  }
+
+  @Test
   void irsaAnnotationLandsOnTheServiceAccount() {
     String role = "arn:aws:iam::123456789012:role/ttes-operator";
     JsonNode sa =
