@@ -85,8 +85,7 @@ class GeneratedFilesTest {
         # (all namespaces watched, one replica). Generated file, do not edit; regenerate with
         #   %s
         #
-        # The CustomResourceDefinitions are not in this file. Apply them first (server-side: they
-        # are too large for the last-applied annotation of a client-side apply); the same command
+        # The CustomResourceDefinitions are not in this file. Apply them first; the same command
         # upgrades them:
         #   kubectl apply --server-side -f crds/
         #   kubectl apply -f deploy/manifests/ttes-operator.yaml
