@@ -1,6 +1,7 @@
 package io.ttes.operator;
 
 import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +98,9 @@ public final class OperatorHealth {
               }
               if (!missing.isEmpty()) {
                 parts.add(
-                    (namespace == null || namespace.isEmpty() ? "all namespaces" : namespace)
+                    (namespace == null || Constants.WATCH_ALL_NAMESPACES.equals(namespace)
+                            ? "all namespaces"
+                            : "namespace " + namespace)
                         + " "
                         + String.join(", ", missing));
               }

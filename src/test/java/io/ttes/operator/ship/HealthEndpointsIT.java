@@ -12,6 +12,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -38,9 +40,14 @@ class HealthEndpointsIT {
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(500))
           .until(() -> get(operator, "/healthz").startsWith("503"));
-      assertThat(get(operator, "/healthz"))
+      String unhealthy = get(operator, "/healthz");
+      // Kept in target/ for people reading a failure.
+      Files.createDirectories(Path.of("target", "health"));
+      Files.writeString(Path.of("target", "health", "healthz-api-gone.txt"), unhealthy);
+      assertThat(unhealthy)
           .as("the probe's body names the controller and what its informer lacks")
-          .contains("unhealthy event sources", "ttescluster/", "opstask/", "not watching");
+          .contains(
+              "unhealthy event sources", "ttescluster/", "opstask/", "all namespaces not watching");
       assertThat(get(operator, "/readyz")).startsWith("503");
 
       restarted = KubeApi.start(apiPort);
