@@ -160,6 +160,9 @@ class ChartTest {
 
   @Test
   void crdsAreTemplatesKeptOnUninstallByDefault() throws IOException {
+    assertThat(Charts.CHART.resolve("crds"))
+        .as("Helm installs crds/ once and never upgrades it; the CRDs are in files/crds/")
+        .doesNotExist();
     List<JsonNode> crds = Charts.ofKind(Charts.render(Map.of()), "CustomResourceDefinition");
     assertThat(crds)
         .extracting(ChartTest::name)
