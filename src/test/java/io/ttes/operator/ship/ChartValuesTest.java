@@ -20,10 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every value of charts/ttes-operator: in values.schema.json, in the chart README's table, and with
- * an effect on what the chart renders (ci/all-options-values.yaml sets each one).
+ * an effect on what the chart renders (ci/all-options.yaml sets each one).
  */
 class ChartValuesTest {
-  static final Path ALL_OPTIONS = Charts.CHART.resolve("ci/all-options-values.yaml");
+  static final Path ALL_OPTIONS = Charts.CHART.resolve("ci/all-options.yaml");
   static final Path README = Charts.CHART.resolve("README.md");
 
   /** Switches whose both sides other tests render; all-options keeps their defaults. */
