@@ -8,26 +8,26 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * {@code /healthz} (the process answers), {@code /readyz} (informers are synced and healthy, or
- * this replica waits as a leader-election standby) and {@code /metrics} (Prometheus).
+ * {@code /healthz} (liveness: the Java Operator SDK's informers run and watch), {@code /readyz}
+ * (started and healthy; both as {@link OperatorHealth} decides, a standby is both) and {@code
+ * /metrics} (Prometheus).
  */
 public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
 
-  public HttpEndpoints(int port, PrometheusMeterRegistry registry, BooleanSupplier ready)
+  public HttpEndpoints(
+      int port,
+      PrometheusMeterRegistry registry,
+      Supplier<OperatorHealth.Answer> liveness,
+      Supplier<OperatorHealth.Answer> readiness)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
     server.setExecutor(Executors.newFixedThreadPool(2, r -> daemon(r, "http-endpoints")));
-    server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
-    server.createContext(
-        "/readyz",
-        ex -> {
-          boolean ok = ready.getAsBoolean();
-          respond(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not ready\n");
-        });
+    server.createContext("/healthz", ex -> respond(ex, liveness.get()));
+    server.createContext("/readyz", ex -> respond(ex, readiness.get()));
     server.createContext(
         "/metrics",
         ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
@@ -42,6 +42,10 @@ public final class HttpEndpoints implements AutoCloseable {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     return t;
+  }
+
+  private static void respond(HttpExchange ex, OperatorHealth.Answer answer) throws IOException {
+    respond(ex, answer.ok() ? 200 : 503, "text/plain; charset=utf-8", answer.body());
   }
 
   private static void respond(HttpExchange ex, int code, String type, String body)

@@ -7,9 +7,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.Controller;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ttes.operator.aws.AwsServicesFactory;
@@ -31,6 +33,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,18 +51,21 @@ public final class TtesOperator implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final AwsServicesFactory aws;
   private final LeaseState lease;
+  private final OperatorMetrics metrics;
 
   private TtesOperator(
       Operator operator,
       HttpEndpoints http,
       PrometheusMeterRegistry registry,
       AwsServicesFactory aws,
-      LeaseState lease) {
+      LeaseState lease,
+      OperatorMetrics metrics) {
     this.operator = operator;
     this.http = http;
     this.registry = registry;
     this.aws = aws;
     this.lease = lease;
+    this.metrics = metrics;
   }
 
   /**
@@ -163,20 +170,34 @@ public final class TtesOperator implements AutoCloseable {
     ConditionWriter conditions = new ConditionWriter(deps.clock());
     EventRecorder events = new EventRecorder(deps.client(), deps.clock());
     for (Reconciler<?> reconciler : reconcilers(deps, conditions, events)) {
-      register(operator, reconciler, config);
+      RegisteredController<?> controller = register(operator, reconciler, config);
+      StalledResourceMetrics.register(
+          deps.registry(),
+          controller.getConfiguration().getResourceClass().getSimpleName(),
+          () -> cached((Controller<?>) controller),
+          deps.clock());
     }
+    BooleanSupplier standby = () -> config.leaderElection() && !lease.leading.get();
+    OperatorMetrics metrics = new OperatorMetrics(deps.registry(), () -> !standby.getAsBoolean());
     operator.start();
     HttpEndpoints http =
         new HttpEndpoints(
             config.httpPort(),
             deps.registry(),
-            // A standby has no informers running yet it is healthy: it waits for the Lease. Were it
-            // not ready, a rolling update of two replicas would never finish.
             () ->
-                (config.leaderElection() && !lease.leading.get())
-                    || operator.getRuntimeInfo().allEventSourcesAreHealthy());
+                OperatorHealth.liveness(
+                    OperatorHealth.facts(operator.getRuntimeInfo(), standby.getAsBoolean())),
+            () ->
+                OperatorHealth.readiness(
+                    OperatorHealth.facts(operator.getRuntimeInfo(), standby.getAsBoolean())));
     log.info("operator started; health and metrics on port {}", http.port());
-    return new TtesOperator(operator, http, deps.registry(), deps.aws(), lease);
+    return new TtesOperator(operator, http, deps.registry(), deps.aws(), lease, metrics);
+  }
+
+  /** The custom resources in a controller's informer cache (empty until its informers run). */
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Stream<R> cached(
+      Controller<R> controller) {
+    return controller.getEventSourceManager().getControllerEventSource().list(r -> true);
   }
 
   private static List<Reconciler<?>> reconcilers(
@@ -216,9 +237,10 @@ public final class TtesOperator implements AutoCloseable {
     return list;
   }
 
-  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void register(
-      Operator operator, Reconciler<R> reconciler, OperatorConfig config) {
-    operator.register(
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+      RegisteredController<R> register(
+          Operator operator, Reconciler<R> reconciler, OperatorConfig config) {
+    return operator.register(
         reconciler,
         o -> {
           if (!config.watchNamespaces().isEmpty()) {
@@ -256,6 +278,7 @@ public final class TtesOperator implements AutoCloseable {
       log.warn("operator stop: {}", e.getMessage());
     }
     http.close();
+    metrics.close();
     aws.close();
   }
 

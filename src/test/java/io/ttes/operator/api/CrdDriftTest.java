@@ -22,7 +22,7 @@ class CrdDriftTest {
     Path generated = Path.of(System.getProperty("crds.generated", "target/generated-crds"));
     List<Path> files = yamls(generated);
     assertThat(files).as("generated CRDs in " + generated).hasSize(4);
-    for (Path copyDir : List.of(Path.of("crds"), Path.of("charts/ttes-operator/crds"))) {
+    for (Path copyDir : List.of(Path.of("crds"), Path.of("charts/ttes-operator/files/crds"))) {
       assertThat(yamls(copyDir).stream().map(p -> p.getFileName().toString()))
           .as("CRD files in %s (%s)", copyDir, FIX)
           .containsExactlyInAnyOrderElementsOf(

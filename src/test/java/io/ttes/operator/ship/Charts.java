@@ -28,7 +28,11 @@ final class Charts {
 
   private Charts() {}
 
-  /** The rendered templates as text, CRDs left out (they ship from crds/). */
+  /**
+   * The rendered templates as text. The CRDs are templates too (templates/crds.yaml, unless
+   * crds.install is false); skipCrds leaves out Helm's crds/ directory, which the chart must not
+   * have (ChartTest checks).
+   */
   static String renderText(Map<String, Object> sets, Path... valuesFiles) {
     TemplateCommand template =
         new Helm(CHART)

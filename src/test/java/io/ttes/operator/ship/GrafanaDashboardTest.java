@@ -28,10 +28,24 @@ class GrafanaDashboardTest {
           "ttes_opstask_duration_seconds_bucket",
           "ttes_opstask_duration_seconds_sum",
           "ttes_opstask_duration_seconds_count",
-          "ttes_upgrades");
+          "ttes_upgrades",
+          "ttes_resources_stalled",
+          "ttes_resources_stalled_oldest_seconds",
+          "ttes_leader",
+          "ttes_build_info");
 
   /** Java Operator SDK's Micrometer metrics (operator.sdk.* in Micrometer names). */
   static final String JOSDK_PREFIX = "operator_sdk_";
+
+  /** Micrometer's JVM and process binders. */
+  static final List<String> JVM_PREFIXES = List.of("jvm_", "process_");
+
+  /** Whether {@code metric} is a series the operator's /metrics serves. */
+  static boolean isOperatorSeries(String metric) {
+    return TTES_SERIES.contains(metric)
+        || metric.startsWith(JOSDK_PREFIX)
+        || JVM_PREFIXES.stream().anyMatch(metric::startsWith);
+  }
 
   private static final Set<String> PROMQL_WORDS =
       Set.of("by", "without", "and", "or", "unless", "bool", "offset", "on", "ignoring", "inf");
@@ -69,7 +83,7 @@ class GrafanaDashboardTest {
       Set<String> metrics = metricNames(expr);
       assertThat(metrics).as("series in %s", expr).isNotEmpty();
       for (String metric : metrics) {
-        assertThat(TTES_SERIES.contains(metric) || metric.startsWith(JOSDK_PREFIX))
+        assertThat(isOperatorSeries(metric))
             .as("%s in %s is not a series the operator exports", metric, expr)
             .isTrue();
       }
@@ -79,7 +93,9 @@ class GrafanaDashboardTest {
         .as("every operator series is on the dashboard")
         .containsAll(
             TTES_SERIES.stream().filter(s -> !s.endsWith("_sum") && !s.endsWith("_count")).toList())
-        .anyMatch(s -> s.startsWith(JOSDK_PREFIX));
+        .anyMatch(s -> s.startsWith(JOSDK_PREFIX))
+        .anyMatch(s -> s.startsWith("jvm_"))
+        .anyMatch(s -> s.startsWith("process_"));
   }
 
   @Test

@@ -14,14 +14,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code TTES_LOG_FORMAT=json} through the real {@code main}: the operator runs as its own JVM
- * against the in-process Kubernetes API (AWS unreachable, so its reconciles fail and log), and
- * every line it prints is JSON; every line logged on a reconciler thread names the custom resource.
+ * {@code TTES_LOG_FORMAT=json} through the real {@code main}, with the environment the chart gives
+ * the pod: the operator runs as its own JVM against the in-process Kubernetes API (AWS unreachable,
+ * so its reconciles fail and log), and every line it prints on stdout and stderr is JSON, from the
+ * very first byte (the JVM's own "Picked up JAVA_TOOL_OPTIONS" notice would be the first line);
+ * every line logged on a reconciler thread names the custom resource.
  */
 class JsonLogsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,7 +48,8 @@ class JsonLogsIT {
                   TtesOperator.class.getName())
               .redirectErrorStream(true)
               .redirectOutput(out.toFile());
-      pb.environment().put("TTES_LOG_FORMAT", "json");
+      pb.environment().putAll(chartEnvironment());
+      assertThat(pb.environment()).containsEntry("TTES_LOG_FORMAT", "json");
       pb.environment().put("TTES_HTTP_PORT", "0");
       pb.environment().put("TTES_AWS_ENDPOINT", "http://127.0.0.1:" + closedPort());
       pb.environment().put("AWS_ACCESS_KEY_ID", "testing");
@@ -68,8 +73,15 @@ class JsonLogsIT {
       }
     }
 
+    String raw = Files.readString(out);
+    assertThat(raw).as("the output starts with a JSON object").startsWith("{");
     List<String> lines = Files.readAllLines(out).stream().filter(l -> !l.isBlank()).toList();
     assertThat(lines).isNotEmpty();
+    assertThat(Files.readAllLines(out)).as("no blank line either").allMatch(l -> !l.isBlank());
+    assertThat(parse(lines.get(0))).as("the first line: %s", lines.get(0)).isNotNull();
+    assertThat(parse(lines.get(0)).path("message").asText())
+        .as("the first line is the operator's own, logged through the JSON configuration")
+        .startsWith("starting ttes-operator");
     for (String line : lines) {
       JsonNode node = parse(line);
       assertThat(node).as("a JSON object: %s", line).isNotNull();
@@ -86,6 +98,26 @@ class JsonLogsIT {
       assertThat(line.path("resource.name").asText()).as("%s", line).isEqualTo("prod-eu1");
       assertThat(line.path("resource.kind").asText()).as("%s", line).isEqualTo("TTESCluster");
     }
+  }
+
+  /**
+   * The operator container's environment as the chart renders it with default values (downward API
+   * values filled in as the kubelet would), so the JVM starts as it does in the pod.
+   */
+  private static Map<String, String> chartEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    JsonNode deployment = Charts.only(Charts.render(Map.of()), "Deployment");
+    ChartTest.env(deployment)
+        .forEach(
+            (name, value) ->
+                env.put(
+                    name,
+                    switch (value) {
+                      case "fieldRef:metadata.namespace" -> "ttes-operator";
+                      case "fieldRef:metadata.name" -> "ttes-operator-5d8f7c9b6-x2x7q";
+                      default -> value;
+                    }));
+    return env;
   }
 
   /** Lines logged on JOSDK's reconciler threads, i.e. during a reconcile. */

@@ -68,6 +68,13 @@ class MetricsIT {
    */
   private static final Pattern BOUNDED_VALUE = Pattern.compile("[A-Za-z0-9_.+\\-]{0,64}");
 
+  /**
+   * Micrometer's JVM binders label with the JVM's own names (memory pools, GC causes such as "G1
+   * Evacuation Pause", buffer pools such as "mapped - 'non-volatile memory'"): a set fixed by the
+   * JVM, with spaces and quotes but still no ':' or '/'.
+   */
+  private static final Pattern JVM_VALUE = Pattern.compile("[A-Za-z0-9_.+\\-' ]{0,64}");
+
   private static final Pattern UUID =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
@@ -170,7 +177,7 @@ class MetricsIT {
                               (label, value) -> {
                                 assertThat(value)
                                     .as("%s{%s} is bounded", name, label)
-                                    .matches(BOUNDED_VALUE)
+                                    .matches(name.startsWith("jvm_") ? JVM_VALUE : BOUNDED_VALUE)
                                     .doesNotContainPattern(UUID.pattern())
                                     .doesNotContain("arn")
                                     .doesNotContain("migrate", "broken", "prod-eu1");
@@ -190,6 +197,59 @@ class MetricsIT {
     for (String expr : expressions) {
       queried.addAll(GrafanaDashboardTest.metricNames(expr));
     }
+    assertThat(exported).as("series in the scrape").containsAll(queried);
+  }
+
+  @Test
+  void jvmProcessBuildAndLeaderSeries() {
+    Map<String, List<Map<String, String>>> series = parse(fakeScrape);
+    assertThat(series)
+        .containsKeys(
+            "jvm_memory_used_bytes",
+            "jvm_memory_max_bytes",
+            "jvm_gc_memory_allocated_bytes_total",
+            "jvm_threads_live_threads",
+            "jvm_threads_states_threads",
+            "jvm_classes_loaded_classes",
+            "process_cpu_usage",
+            "process_uptime_seconds",
+            "process_start_time_seconds",
+            "process_files_open_files",
+            "system_cpu_count");
+    assertThat(series.get("jvm_memory_used_bytes")).anyMatch(l -> "heap".equals(l.get("area")));
+    assertThat(series.get("ttes_build_info"))
+        .singleElement()
+        .satisfies(l -> assertThat(l.get("version")).matches("[0-9]+\\.[0-9]+\\.[0-9]+.*"));
+    assertThat(sample(fakeScrape, "ttes_build_info")).isEqualTo(1.0);
+    assertThat(sample(fakeScrape, "ttes_leader"))
+        .as("leader election is off in the test operator, so it reconciles")
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void stalledResourcesByKind() {
+    assertThat(parse(fakeScrape).get("ttes_resources_stalled"))
+        .extracting(l -> l.get("kind"))
+        .containsExactlyInAnyOrder("TTESCluster", "OpsTask", "TenantBootstrap", "StackUpgrade");
+    assertThat(value(fakeScrape, "ttes_resources_stalled", "kind", "OpsTask")).isEqualTo(1.0);
+    assertThat(value(fakeScrape, "ttes_resources_stalled", "kind", "TTESCluster")).isZero();
+    assertThat(value(fakeScrape, "ttes_resources_stalled_oldest_seconds", "kind", "OpsTask"))
+        .isBetween(0.0, 120.0);
+    assertThat(value(fakeScrape, "ttes_resources_stalled_oldest_seconds", "kind", "TTESCluster"))
+        .isZero();
+  }
+
+  @Test
+  void everySeriesTheAlertRulesQueryIsExported() {
+    Set<String> exported = new TreeSet<>(parse(fakeScrape).keySet());
+    exported.addAll(parse(sdkScrape).keySet());
+    Set<String> queried = new TreeSet<>();
+    for (String expr :
+        PrometheusRuleTest.expressions(Map.of("metrics.prometheusRule.enabled", true))) {
+      queried.addAll(GrafanaDashboardTest.metricNames(expr));
+    }
+    queried.removeAll(PrometheusRuleTest.PROMETHEUS_SERIES);
+    assertThat(queried).contains("ttes_resources_stalled_oldest_seconds", "ttes_leader");
     assertThat(exported).as("series in the scrape").containsAll(queried);
   }
 
@@ -234,6 +294,16 @@ class MetricsIT {
           OpsTask.class, "migrate", Duration.ofSeconds(30), t -> phase(t, OpsTaskPhase.Succeeded));
       bed.await(
           OpsTask.class, "broken", Duration.ofSeconds(30), t -> phase(t, OpsTaskPhase.Failed));
+      // Stalled until a TTESCluster "nowhere" exists: ttes_resources_stalled{kind="OpsTask"}.
+      bed.create(
+          """
+          apiVersion: ops.ttes.io/v1alpha1
+          kind: OpsTask
+          metadata: {name: orphan}
+          spec: {clusterRef: {name: nowhere}, command: [is-db, migrate]}
+          """,
+          OpsTask.class);
+      bed.await(OpsTask.class, "orphan", Duration.ofSeconds(30), MetricsIT::stalled);
       int port = bed.operator().httpPort();
       // The counters are recorded just after the status write.
       await()
@@ -316,6 +386,12 @@ class MetricsIT {
     return scrape;
   }
 
+  private static boolean stalled(OpsTask t) {
+    return t.getStatus() != null
+        && t.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Stalled") && c.getStatus().equals("True"));
+  }
+
   private static boolean phase(OpsTask t, OpsTaskPhase phase) {
     return t.getStatus() != null && t.getStatus().getPhase() == phase;
   }
@@ -353,6 +429,18 @@ class MetricsIT {
       out.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(labels);
     }
     return out;
+  }
+
+  /** The value of the one sample of {@code name}. */
+  static double sample(String scrape, String name) {
+    List<Double> values = new ArrayList<>();
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        values.add(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+      }
+    }
+    assertThat(values).as("samples of %s", name).hasSize(1);
+    return values.get(0);
   }
 
   /** Sum of the samples of {@code name} whose {@code label} is {@code labelValue}. */
