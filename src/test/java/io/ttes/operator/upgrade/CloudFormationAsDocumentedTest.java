@@ -158,6 +158,25 @@ class CloudFormationAsDocumentedTest {
         .containsExactly(changeSet(done, "2-1-db-aurora-master-a1"));
   }
 
+  @Test
+  void aPlannedChangeSetExecutedByHandIsFollowedNotReplanned() {
+    create(upgrade("up", "  approval: Manual\n"));
+    StackUpgrade waiting = awaitPhase("up", UpgradePhase.AwaitingApproval);
+    String planned = changeSet(waiting, "2-1-db-aurora-master-a1");
+    // Someone runs the reviewed change set by hand; its ExecutionStatus moves to EXECUTE_*.
+    aws.changeSets().execute(AURORA, planned);
+
+    approve("up", waiting.getStatus().getPlan().getHash());
+    StackUpgrade done = awaitPhase("up", UpgradePhase.Succeeded);
+
+    assertThat(aws.changeSets().executed())
+        .filteredOn(e -> e.startsWith(AURORA + "/"))
+        .containsExactly(AURORA + "/" + planned);
+    assertThat(aws.timeline()).noneMatch(e -> e.contains("-jit-"));
+    assertThat(step(done, AURORA).getPhase()).isEqualTo("Succeeded");
+    assertThat(step(done, AURORA).getChangeSetId()).contains(planned);
+  }
+
   // ------------------------------------------------------------------ stack policy
 
   @Test

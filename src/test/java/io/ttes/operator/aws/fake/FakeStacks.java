@@ -447,7 +447,11 @@ public final class FakeStacks implements Stacks {
         }
       }
       if (rollback) {
-        setStatus("UPDATE_ROLLBACK_IN_PROGRESS", outcome.reason());
+        setStatus(
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+            outcome.logicalId() == null
+                ? null
+                : "The following resource(s) failed to update: [" + outcome.logicalId() + "].");
         for (String id : resources.keySet()) {
           resourceEvent(id, "UPDATE_IN_PROGRESS", null);
           resourceEvent(id, "UPDATE_COMPLETE", null);
