@@ -17,6 +17,17 @@ enum ExecutionReadiness {
   REPLAN,
   EXECUTED;
 
+  /** The Reconciling message while a change set cannot be executed yet. */
+  static String waiting(ChangeSetInfo cs) {
+    return "change set "
+        + cs.name()
+        + " is "
+        + cs.executionStatus()
+        + " (stack "
+        + cs.stackName()
+        + " is busy or the change set is not ready); waiting";
+  }
+
   static ExecutionReadiness of(ChangeSetInfo cs) {
     String s = cs.executionStatus();
     if (s == null) {

@@ -19,6 +19,26 @@ final class PlanDrift {
 
   private PlanDrift() {}
 
+  /**
+   * The condition and event message: a Manual upgrade waits for {@code after} to be approved, an
+   * Automatic one records it.
+   */
+  static String message(String before, String what, String after, boolean manual) {
+    return manual
+        ? "the change set re-planned just in time differs from approved plan "
+            + before
+            + " ("
+            + what
+            + "); waiting for approval: set spec.approvedPlan to "
+            + after
+        : "the change set re-planned just in time differs from plan "
+            + before
+            + " ("
+            + what
+            + "); approved automatically as plan "
+            + after;
+  }
+
   /** Empty when {@code actual} changes exactly what {@code planned} did. */
   static Optional<String> between(List<ResourceChange> planned, List<ResourceChange> actual) {
     Map<String, ResourceChange> before = byId(planned);

@@ -35,8 +35,18 @@ final class SnapshotParameterGuard {
   }
 
   /**
+   * @param specSnapshotParameters spec.dataProtection.snapshotParameters (type → parameter)
    * @param justTaken parameter → value of the snapshots this upgrade took for this change set
    */
+  static List<PlanProblem> check(
+      String stackName,
+      StackInfo current,
+      ParameterPlan plan,
+      Map<String, String> specSnapshotParameters,
+      Map<String, String> justTaken) {
+    return check(stackName, current, plan, parameterNames(specSnapshotParameters), justTaken);
+  }
+
   static List<PlanProblem> check(
       String stackName,
       StackInfo current,

@@ -43,6 +43,20 @@ record StackFailure(StackEvent event) {
     return event.reason() != null && event.reason().contains(POLICY_DENIAL);
   }
 
+  /** The message of a {@code StackPolicyDenied} failure of {@code stack}. */
+  String policyDenial(String stack) {
+    return "the stack policy of stack "
+        + stack
+        + " denies the update ("
+        + describe()
+        + "); CloudFormation rolled the stack back and no later stack was changed; allow the"
+        + " update in the stack policy of "
+        + stack
+        + " (aws cloudformation set-stack-policy --stack-name "
+        + stack
+        + ")";
+  }
+
   String describe() {
     return event.logicalId()
         + " ("

@@ -584,11 +584,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
       problems.addAll(pp.problems());
       problems.addAll(
           SnapshotParameterGuard.check(
-              ps.getName(),
-              current.get(ps.getName()),
-              pp,
-              SnapshotParameterGuard.parameterNames(snapshotParameters(run)),
-              Map.of()));
+              ps.getName(), current.get(ps.getName()), pp, snapshotParameters(run), Map.of()));
     }
     if (!problems.isEmpty()) {
       return stalled(problems);
@@ -1045,20 +1041,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
         Optional<StackFailure> why = failure(run, stack);
         if (why.isPresent() && why.get().deniedByStackPolicy()) {
           Result failed =
-              fail(
-                  run,
-                  rec,
-                  Reasons.STACK_POLICY_DENIED,
-                  "the stack policy of stack "
-                      + stack
-                      + " denies the update ("
-                      + why.get().describe()
-                      + "); CloudFormation rolled the stack back and no later stack was changed;"
-                      + " allow the update in the stack policy of "
-                      + stack
-                      + " (aws cloudformation set-stack-policy --stack-name "
-                      + stack
-                      + ")");
+              fail(run, rec, Reasons.STACK_POLICY_DENIED, why.get().policyDenial(stack));
           return new Result(
               Outcome.stalled(failed.outcome().reason(), failed.outcome().message()),
               failed.reschedule());
@@ -1194,12 +1177,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
         pp = pp.with(e.getKey(), e.getValue());
       }
       List<PlanProblem> sticky =
-          SnapshotParameterGuard.check(
-              stack,
-              current,
-              pp,
-              SnapshotParameterGuard.parameterNames(snapshotParameters(run)),
-              snapshotValues);
+          SnapshotParameterGuard.check(stack, current, pp, snapshotParameters(run), snapshotValues);
       if (!sticky.isEmpty()) {
         return stalled(sticky);
       }
@@ -1234,16 +1212,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     ExecutionReadiness readiness = ExecutionReadiness.of(cs);
     if (readiness == ExecutionReadiness.WAIT) {
       return new Result(
-          Outcome.reconciling(
-              UPDATING,
-              "change set "
-                  + wanted
-                  + " is "
-                  + cs.executionStatus()
-                  + " (stack "
-                  + stack
-                  + " is busy or the change set is not ready); waiting"),
-          config.fastPoll());
+          Outcome.reconciling(UPDATING, ExecutionReadiness.waiting(cs)), config.fastPoll());
     }
     if (readiness == ExecutionReadiness.EXECUTED) {
       rec.setChangeSetId(cs.id());
@@ -1308,27 +1277,13 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     plan.setHash(hasher.hash(plan.getGeneration(), stackPlans(run, plan)));
     String what = "stack " + ps.getName() + ": " + drift;
     rec.setMessage(PlanDrift.PREFIX + what);
-    if (run.spec.getApproval() == ApprovalMode.Manual) {
+    boolean manual = run.spec.getApproval() == ApprovalMode.Manual;
+    String message = PlanDrift.message(before, what, plan.getHash(), manual);
+    events.normal(run.resource, Reasons.PLAN_CHANGED, message);
+    if (manual) {
       run.status.setPhase(UpgradePhase.AwaitingApproval);
-      String message =
-          "the change set re-planned just in time differs from approved plan "
-              + before
-              + " ("
-              + what
-              + "); waiting for approval: set spec.approvedPlan to "
-              + plan.getHash();
-      events.normal(run.resource, Reasons.PLAN_CHANGED, message);
       return new Result(Outcome.reconciling(AWAITING_APPROVAL, message), null);
     }
-    events.normal(
-        run.resource,
-        Reasons.PLAN_CHANGED,
-        "the change set re-planned just in time differs from plan "
-            + before
-            + " ("
-            + what
-            + "); approved automatically as plan "
-            + plan.getHash());
     return null;
   }
 

@@ -418,16 +418,26 @@ class CloudFormationAsDocumentedTest {
     edit(name, su -> su.getSpec().setApprovedPlan(hash));
   }
 
+  /** Edits the spec; retried when the operator wrote the status in between (409 Conflict). */
   private void edit(String name, Consumer<StackUpgrade> change) {
-    bed.client()
-        .resources(StackUpgrade.class)
-        .inNamespace(NS)
-        .withName(name)
-        .edit(
-            su -> {
-              change.accept(su);
-              return su;
-            });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        bed.client()
+            .resources(StackUpgrade.class)
+            .inNamespace(NS)
+            .withName(name)
+            .edit(
+                su -> {
+                  change.accept(su);
+                  return su;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   private StackUpgrade awaitPhase(String name, UpgradePhase phase) {

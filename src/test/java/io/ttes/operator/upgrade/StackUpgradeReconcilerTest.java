@@ -646,16 +646,26 @@ class StackUpgradeReconcilerTest {
     client.resource(object).create();
   }
 
+  /** Edits the spec; retried when the operator wrote the status in between (409 Conflict). */
   private void edit(String name, Consumer<StackUpgrade> change) {
-    client
-        .resources(StackUpgrade.class)
-        .inNamespace(NS)
-        .withName(name)
-        .edit(
-            su -> {
-              change.accept(su);
-              return su;
-            });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .resources(StackUpgrade.class)
+            .inNamespace(NS)
+            .withName(name)
+            .edit(
+                su -> {
+                  change.accept(su);
+                  return su;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   private void delete(String name) {
