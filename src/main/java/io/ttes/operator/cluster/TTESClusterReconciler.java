@@ -44,6 +44,7 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
   private final ConditionWriter conditions;
   private final EventRecorder events;
   private final OperatorConfig config;
+  private final StackReads stackReads = new StackReads(java.time.Clock.systemUTC());
 
   public TTESClusterReconciler(
       AwsServicesFactory aws,
@@ -71,7 +72,7 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
     Outcome outcome;
     try {
       ClusterSpecValidator.validate(spec);
-      outcome = observe(spec, previous, next);
+      outcome = observe(cluster.getMetadata().getUid(), generation, spec, previous, next);
     } catch (SpecProblem p) {
       outcome = Outcome.stalled(p.reason(), p.getMessage());
     } catch (AwsException e) {
@@ -92,11 +93,21 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
   }
 
   private Outcome observe(
-      TTESClusterSpec spec, TTESClusterStatus previous, TTESClusterStatus next) {
+      String uid,
+      long generation,
+      TTESClusterSpec spec,
+      TTESClusterStatus previous,
+      TTESClusterStatus next) {
     AwsServices services = aws.forTarget(target(spec));
     List<String> names = spec.getStacks().stream().map(TTESClusterSpec.StackRef::getName).toList();
     Map<String, StackInfo> observed =
-        names.isEmpty() ? Map.of() : services.stacks().describe(names);
+        stackReads.read(
+            uid,
+            generation,
+            names,
+            previous == null ? null : previous.getActiveUpgrade(),
+            config.slowPoll(),
+            services.stacks());
     List<TTESClusterStatus.StackStatus> stacks = ClusterObservation.stacks(spec, observed);
     next.setStacks(stacks);
     next.setVersion(ClusterObservation.version(stacks).orElse(null));

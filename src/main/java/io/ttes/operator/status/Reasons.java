@@ -37,5 +37,12 @@ public final class Reasons {
   public static final String STEP_FAILED = "StepFailed";
   public static final String BOOTSTRAPPED = "Bootstrapped";
 
+  // CloudFormation as documented (StackUpgrade): a stack policy that denies the update, a plan
+  // that would change a sticky snapshot parameter, a just-in-time change set that differs from the
+  // approved plan.
+  public static final String STACK_POLICY_DENIED = "StackPolicyDenied";
+  public static final String SNAPSHOT_PARAMETER_CHANGED = "SnapshotParameterChanged";
+  public static final String PLAN_CHANGED = "PlanChanged";
+
   private Reasons() {}
 }

@@ -36,7 +36,6 @@ import io.ttes.operator.aws.ChangeSets.ResourceChange;
 import io.ttes.operator.aws.ChangeSets.TemplateSummary;
 import io.ttes.operator.aws.Snapshots;
 import io.ttes.operator.aws.Snapshots.SnapshotState;
-import io.ttes.operator.aws.Stacks.StackEvent;
 import io.ttes.operator.aws.Stacks.StackInfo;
 import io.ttes.operator.cluster.ClusterEventSources;
 import io.ttes.operator.cluster.TTESClusterReconciler;
@@ -49,13 +48,11 @@ import io.ttes.operator.status.Reasons;
 import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
 import io.ttes.operator.upgrade.UpgradeValidator.Validation;
-import io.ttes.operator.version.StackVersions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,7 +104,6 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
   static final String STEP_SUCCEEDED = "Succeeded";
   static final String STEP_FAILED = "Failed";
 
-  private static final int EVENTS_READ = 100;
   private static final int SUMMARY_CACHE_MAX = 256;
 
   private final AwsServicesFactory aws;
@@ -453,7 +449,12 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     return switch (run.status.getPhase()) {
       // Annotations do not change the generation, so JOSDK sends no event for a new retry value:
       // a failed upgrade looks at its annotations again now and then (no AWS call).
-      case Failed -> new Result(Outcome.failed(reason, message), config.slowPoll());
+      case Failed ->
+          new Result(
+              Reasons.STACK_POLICY_DENIED.equals(reason)
+                  ? Outcome.stalled(reason, message)
+                  : Outcome.failed(reason, message),
+              config.slowPoll());
       default -> new Result(Outcome.ready(reason, message), null);
     };
   }
@@ -581,6 +582,9 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
       ParameterPlan pp = parameterPlan(run, ps, current.get(ps.getName()));
       parameters.put(ps.getName(), pp);
       problems.addAll(pp.problems());
+      problems.addAll(
+          SnapshotParameterGuard.check(
+              ps.getName(), current.get(ps.getName()), pp, snapshotParameters(run), Map.of()));
     }
     if (!problems.isEmpty()) {
       return stalled(problems);
@@ -601,7 +605,12 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
                 .changeSets()
                 .create(
                     request(
-                        run, ps, ps.getChangeSetName(), parameters.get(ps.getName()), "planned"));
+                        run,
+                        ps,
+                        current.get(ps.getName()),
+                        ps.getChangeSetName(),
+                        parameters.get(ps.getName()),
+                        "planned"));
         ps.setChangeSetId(created.changeSetId());
         if (created.noChanges()) {
           ps.setDisposition(Disposition.NoChanges.name());
@@ -649,6 +658,19 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
   private Result completePlan(Run run) {
     StackUpgradeStatus status = run.status;
     Plan plan = status.getPlan();
+    // An empty change set stays on the stack, FAILED, until deleted (and counts against the
+    // stack's change sets); a dry run deletes all of its change sets below.
+    List<PlannedStack> empty =
+        plan.getStacks().stream()
+            .filter(ps -> Disposition.NoChanges.name().equals(ps.getDisposition()))
+            .filter(ps -> ps.getChangeSetId() != null)
+            .toList();
+    if (!run.spec.isDryRun() && !empty.isEmpty()) {
+      if (!run.mayMutate()) {
+        return again(run, "removing the empty change sets");
+      }
+      deleteChangeSets(run, empty);
+    }
     List<StackPlan> stackPlans = stackPlans(run, plan);
     plan.setHash(hasher.hash(plan.getGeneration(), stackPlans));
     List<PlannedStack> shown = new ArrayList<>();
@@ -769,6 +791,10 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     if (!unprotected.isEmpty()) {
       message.append("; data at risk without a snapshot: ").append(String.join("; ", unprotected));
     }
+    status.getSteps().stream()
+        .map(Step::getMessage)
+        .filter(m -> m != null && m.startsWith(PlanDrift.PREFIX))
+        .forEach(m -> message.append("; ").append(m));
     if (run.resource.getStatus() == null
         || run.resource.getStatus().getPhase() != UpgradePhase.AwaitingApproval) {
       events.normal(run.resource, AWAITING_APPROVAL, message.toString());
@@ -960,8 +986,16 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
         if (e.kind() != AwsException.Kind.INVALID_INPUT) {
           throw e;
         }
-        // AWS no longer accepts the planned change set (an earlier stack changed what it reads).
         rec.setChangeSetId(null);
+        StackInfo busy = run.services.stacks().describe(List.of(stack)).get(stack);
+        if (busy != null && busy.inProgress()) {
+          // Not yet updatable (UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, ...): the change set stays.
+          return new Result(
+              Outcome.reconciling(
+                  UPDATING, "stack " + stack + " is " + busy.status() + "; waiting to update it"),
+              config.fastPoll());
+        }
+        // AWS no longer accepts the planned change set (an earlier stack changed what it reads).
         ps.setChangeSetName(justInTimeName(run, ps, rec));
         rec.setMessage("re-planned just in time: " + e.getMessage());
         return again(run, rec.getMessage());
@@ -1004,6 +1038,14 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
         return null;
       }
       case "UPDATE_ROLLBACK_COMPLETE" -> {
+        Optional<StackFailure> why = failure(run, stack);
+        if (why.isPresent() && why.get().deniedByStackPolicy()) {
+          Result failed =
+              fail(run, rec, Reasons.STACK_POLICY_DENIED, why.get().policyDenial(stack));
+          return new Result(
+              Outcome.stalled(failed.outcome().reason(), failed.outcome().message()),
+              failed.reschedule());
+        }
         return fail(
             run,
             rec,
@@ -1134,8 +1176,13 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
       for (Map.Entry<String, String> e : snapshotValues.entrySet()) {
         pp = pp.with(e.getKey(), e.getValue());
       }
+      List<PlanProblem> sticky =
+          SnapshotParameterGuard.check(stack, current, pp, snapshotParameters(run), snapshotValues);
+      if (!sticky.isEmpty()) {
+        return stalled(sticky);
+      }
       CreateResult created =
-          run.services.changeSets().create(request(run, ps, wanted, pp, "executed"));
+          run.services.changeSets().create(request(run, ps, current, wanted, pp, "executed"));
       ps.setChangeSetId(created.changeSetId());
       if (created.noChanges()) {
         return nothingToDo(run, rec, wanted);
@@ -1149,6 +1196,10 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
           Outcome.reconciling(UPDATING, "waiting for change set " + wanted), config.fastPoll());
     }
     if (cs.noChanges()) {
+      if (!run.mayMutate()) {
+        return again(run, "removing empty change set " + wanted);
+      }
+      run.services.changeSets().delete(stack, wanted);
       return nothingToDo(run, rec, wanted);
     }
     if (!cs.createComplete()) {
@@ -1158,7 +1209,16 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
           CHANGE_SET_FAILED,
           "change set " + wanted + " is " + cs.status() + ": " + cs.statusReason());
     }
-    if (!"AVAILABLE".equals(cs.executionStatus())) {
+    ExecutionReadiness readiness = ExecutionReadiness.of(cs);
+    if (readiness == ExecutionReadiness.WAIT) {
+      return new Result(
+          Outcome.reconciling(UPDATING, ExecutionReadiness.waiting(cs)), config.fastPoll());
+    }
+    if (readiness == ExecutionReadiness.EXECUTED) {
+      rec.setChangeSetId(cs.id());
+      return again(run, "change set " + wanted + " was executed already");
+    }
+    if (readiness == ExecutionReadiness.REPLAN) {
       if (wanted.equals(jit)) {
         return fail(
             run,
@@ -1197,6 +1257,32 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
                 + unplanned
                 + ", which the reviewed plan did not; review and retry");
       }
+      Optional<String> drift = PlanDrift.between(fromStatusChanges(ps), cs.changes());
+      if (drift.isPresent()) {
+        return planChanged(run, rec, ps, cs, drift.get());
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A change set re-planned just in time changes other things than the approved plan: the plan
+   * takes its changes and a new hash. A Manual upgrade waits for the new hash to be approved; an
+   * Automatic one records it with an event and goes on. Returns null when execution may go on.
+   */
+  private Result planChanged(Run run, Step rec, PlannedStack ps, ChangeSetInfo cs, String drift) {
+    Plan plan = run.status.getPlan();
+    String before = plan.getHash();
+    ps.setChanges(toStatusChanges(cs.changes()));
+    plan.setHash(hasher.hash(plan.getGeneration(), stackPlans(run, plan)));
+    String what = "stack " + ps.getName() + ": " + drift;
+    rec.setMessage(PlanDrift.PREFIX + what);
+    boolean manual = run.spec.getApproval() == ApprovalMode.Manual;
+    String message = PlanDrift.message(before, what, plan.getHash(), manual);
+    events.normal(run.resource, Reasons.PLAN_CHANGED, message);
+    if (manual) {
+      run.status.setPhase(UpgradePhase.AwaitingApproval);
+      return new Result(Outcome.reconciling(AWAITING_APPROVAL, message), null);
     }
     return null;
   }
@@ -1318,22 +1404,13 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     return base + ": " + lines[lines.length - 1];
   }
 
-  /** The first failed stack event since the step started, oldest first. */
+  /** What explains the failure of the stack's latest update (see {@link StackFailure}). */
   private String firstFailure(Run run, String stack, Step rec) {
-    Instant since = rec.getStartedAt() == null ? Instant.EPOCH : Instant.parse(rec.getStartedAt());
-    List<StackEvent> failed =
-        run.services.stacks().events(stack, EVENTS_READ).stream()
-            .filter(e -> e.status() != null && e.status().endsWith("_FAILED"))
-            .filter(e -> e.timestamp() == null || !e.timestamp().isBefore(since))
-            .sorted(
-                Comparator.comparing(
-                    StackEvent::timestamp, Comparator.nullsFirst(Instant::compareTo)))
-            .toList();
-    if (failed.isEmpty()) {
-      return "no failed stack event found";
-    }
-    StackEvent e = failed.get(0);
-    return e.logicalId() + " (" + e.resourceType() + ") " + e.status() + ": " + e.reason();
+    return failure(run, stack).map(StackFailure::describe).orElse("no failed stack event found");
+  }
+
+  private static Optional<StackFailure> failure(Run run, String stack) {
+    return StackFailure.of(stack, run.services.stacks().eventsOfLatestUpdate(stack));
   }
 
   private Result fail(Run run, Step rec, String reason, String message) {
@@ -1420,7 +1497,12 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
   }
 
   private ChangeSetRequest request(
-      Run run, PlannedStack ps, String changeSetName, ParameterPlan pp, String purpose) {
+      Run run,
+      PlannedStack ps,
+      StackInfo current,
+      String changeSetName,
+      ParameterPlan pp,
+      String purpose) {
     TemplateSummary summary = summary(run, ps.getTemplate());
     return new ChangeSetRequest(
         ps.getName(),
@@ -1429,8 +1511,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
         pp.values(),
         pp.usePreviousValue(),
         summary.capabilities() == null ? List.of() : summary.capabilities(),
-        // The tag lets TTESCluster report the stack's version even where no image parameter says.
-        Map.of(StackVersions.VERSION_TAG, run.target()),
+        ChangeSetTags.of(current),
         "ttes-operator: StackUpgrade " + run.name + " to " + run.target() + " (" + purpose + ")");
   }
 

@@ -16,6 +16,9 @@ import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.aws.ChangeSets.ResourceChange;
 import io.ttes.operator.aws.ChangeSets.TemplateParameter;
 import io.ttes.operator.aws.ChangeSets.TemplateSummary;
+import io.ttes.operator.aws.fake.FakeAws;
+import io.ttes.operator.aws.fake.FakeChangeSets;
+import io.ttes.operator.aws.fake.FakeStacks;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.testing.KubeApi;
@@ -31,9 +34,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The StackUpgrade reconciler in the real operator against the in-process Kubernetes API and an
- * in-memory AWS ({@link FakeUpgradeAws}: CloudFormation, snapshots, and ECS for the operator's
- * OpsTask reconciler, which runs the migration OpsTasks).
+ * The StackUpgrade reconciler in the real operator against the in-process Kubernetes API and the
+ * shared in-memory AWS ({@link FakeAws}: CloudFormation, snapshots, and ECS for the operator's
+ * OpsTask reconciler, which runs the migration OpsTasks), on one clock with the operator.
  */
 class StackUpgradeReconcilerTest {
   static final String NS = "ns";
@@ -48,7 +51,7 @@ class StackUpgradeReconcilerTest {
 
   KubeApi api;
   KubernetesClient client;
-  FakeUpgradeAws aws;
+  FakeAws aws;
   TtesOperator operator;
 
   @BeforeEach
@@ -56,7 +59,7 @@ class StackUpgradeReconcilerTest {
     api = KubeApi.start();
     client = api.client();
     api.createNamespace(NS);
-    aws = new FakeUpgradeAws();
+    aws = newAws();
     stack(VPC, "1-1-vpc", Map.of("CidrBlock", "10.0.0.0/16"), List.of());
     stack(
         AURORA,
@@ -70,18 +73,20 @@ class StackUpgradeReconcilerTest {
         "5-4-ecs-services",
         Map.of("Image", IMAGE + "3.33.1-aws", "Replicas", "2"),
         List.of());
-    aws.stack(OPS)
-        .outputs
-        .put(
+    aws.stacks()
+        .stack(OPS)
+        .output(
             "OpsRunTaskArguments",
             "ops c1 subnet-0123456789abcdef0 subnet-0123456789abcdef1 sg-0123456789abcdef0");
     // Stacks without an image parameter change in this version too (scripted), so every stack
     // is updated and the order is visible.
     for (String s : List.of(VPC, AURORA, ECS)) {
-      aws.changesFor(
-          s,
-          List.of(
-              new ResourceChange("Modify", "Thing", s + "-thing", "AWS::SSM::Parameter", "False")));
+      aws.changeSets()
+          .changesFor(
+              s,
+              List.of(
+                  new ResourceChange(
+                      "Modify", "Thing", s + "-thing", "AWS::SSM::Parameter", "False")));
     }
     create(
         """
@@ -138,11 +143,14 @@ class StackUpgradeReconcilerTest {
             "migration:as-db migrate",
             "migration:noc-db migrate",
             "migration:dcs-db migrate");
-    assertThat(aws.stack(OPS).parameters).containsEntry("Image", IMAGE + "3.33.2-aws");
-    assertThat(aws.stack(SERVICES).parameters)
+    assertThat(parameters(OPS)).containsEntry("Image", IMAGE + "3.33.2-aws");
+    assertThat(parameters(SERVICES))
         .containsEntry("Image", IMAGE + "3.33.2-aws")
         .containsEntry("Replicas", "2");
-    assertThat(aws.stack(VPC).tags).containsEntry("ops.ttes.io/version", "3.33.2");
+    // The stacks' own tags are passed on unchanged: no version tag (see README "Upgrading").
+    assertThat(aws.stacks().stack(VPC).info().tags())
+        .containsEntry("cost-center", "lora-1")
+        .doesNotContainKey("ops.ttes.io/version");
 
     StackUpgradeStatus status = done.getStatus();
     assertThat(status.getFromVersion()).isEqualTo("3.33.1");
@@ -173,14 +181,15 @@ class StackUpgradeReconcilerTest {
 
   @Test
   void auroraReplacementIsSnapshottedBeforeTheChangeSetThatCarriesTheSnapshotRuns() {
-    aws.changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
+    aws.changeSets()
+        .changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
     create(upgrade("to-3-33-2", ""), StackUpgrade.class);
 
     StackUpgrade done = awaitPhase("to-3-33-2", UpgradePhase.Succeeded);
 
-    assertThat(aws.storedSnapshots()).hasSize(1);
-    String snapshot = aws.storedSnapshots().get(0).request.name();
-    assertThat(aws.storedSnapshots().get(0).request.sourceId()).isEqualTo("prod-eu1-db-cluster");
+    assertThat(aws.snapshots().created()).hasSize(1);
+    String snapshot = aws.snapshots().created().get(0).name();
+    assertThat(aws.snapshots().created().get(0).sourceId()).isEqualTo("prod-eu1-db-cluster");
     List<String> timeline = aws.timeline();
     int available = timeline.indexOf("snapshot-AVAILABLE:" + snapshot);
     int executed = indexOfPrefix(timeline, "execute:" + AURORA + ":");
@@ -188,11 +197,11 @@ class StackUpgradeReconcilerTest {
     String executedName = timeline.get(executed).substring(("execute:" + AURORA + ":").length());
     assertThat(executedName).endsWith("-a1-s");
     var executedSet =
-        aws.storedChangeSets().stream()
-            .filter(c -> c.name.equals(executedName))
+        aws.changeSets().createRequests().stream()
+            .filter(c -> c.changeSetName().equals(executedName))
             .findFirst()
             .orElseThrow();
-    assertThat(executedSet.request.parameters())
+    assertThat(executedSet.parameters())
         .containsEntry(
             "DBSnapshotIdentifier",
             "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:" + snapshot);
@@ -212,7 +221,8 @@ class StackUpgradeReconcilerTest {
 
   @Test
   void withProtectionOffADataRiskWaitsForApprovalEvenInAutomaticMode() {
-    aws.changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
+    aws.changeSets()
+        .changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
     create(
         upgrade("to-3-33-2", "  dataProtection: {snapshotBeforeReplace: false}\n"),
         StackUpgrade.class);
@@ -220,11 +230,11 @@ class StackUpgradeReconcilerTest {
     StackUpgrade waiting = awaitPhase("to-3-33-2", UpgradePhase.AwaitingApproval);
     String message = condition(waiting, "Reconciling").getMessage();
     assertThat(message).contains("DBCluster").contains(waiting.getStatus().getPlan().getHash());
-    assertThat(aws.calls("ExecuteChangeSet")).isZero();
+    assertThat(calls(EXECUTE)).isZero();
 
     edit("to-3-33-2", su -> su.getSpec().setApprovedPlan(waiting.getStatus().getPlan().getHash()));
     awaitPhase("to-3-33-2", UpgradePhase.Succeeded);
-    assertThat(aws.storedSnapshots()).isEmpty();
+    assertThat(aws.snapshots().created()).isEmpty();
   }
 
   @Test
@@ -242,7 +252,7 @@ class StackUpgradeReconcilerTest {
                     .contains("0123456789ab is not the current plan")
                     .contains("set spec.approvedPlan to " + hash));
     assertThat(get("to-3-33-2").getStatus().getPhase()).isEqualTo(UpgradePhase.AwaitingApproval);
-    assertThat(aws.calls("ExecuteChangeSet")).isZero();
+    assertThat(calls(EXECUTE)).isZero();
     assertThat(get("to-3-33-2").getStatus().getPlan().getHash()).isEqualTo(hash);
 
     edit("to-3-33-2", su -> su.getSpec().setApprovedPlan(hash));
@@ -252,7 +262,7 @@ class StackUpgradeReconcilerTest {
 
   @Test
   void aFailingStackUpdateStopsWithTheEventReasonAndLeavesLaterStacksAlone() {
-    aws.failUpdate(ECS, "UPDATE_ROLLBACK_COMPLETE", "Resource handler returned message: 'boom'");
+    failUpdate(ECS, "UPDATE_ROLLBACK_COMPLETE", "Resource handler returned message: 'boom'");
     create(upgrade("to-3-33-2", ""), StackUpgrade.class);
 
     StackUpgrade failed = awaitPhase("to-3-33-2", UpgradePhase.Failed);
@@ -281,7 +291,10 @@ class StackUpgradeReconcilerTest {
 
   @Test
   void aFailedMigrationFailsTheUpgradeWithItsExitCodeAndLastLogLine() {
-    aws.failCommand("ns-db migrate");
+    aws.ecs()
+        .whenCommand(List.of("tti-lw-stack", "ns-db", "migrate"))
+        .exitCode(3)
+        .logs("starting", "error: relation missing");
     create(upgrade("to-3-33-2", ""), StackUpgrade.class);
 
     StackUpgrade failed = awaitPhase("to-3-33-2", UpgradePhase.Failed);
@@ -305,7 +318,7 @@ class StackUpgradeReconcilerTest {
 
   @Test
   void aRollbackThatFailsStallsAndTellsAPersonWhatToDo() {
-    aws.failUpdate(ECS, "UPDATE_ROLLBACK_FAILED", "Resource handler returned message: 'stuck'");
+    failUpdate(ECS, "UPDATE_ROLLBACK_FAILED", "Resource handler returned message: 'stuck'");
     create(upgrade("to-3-33-2", ""), StackUpgrade.class);
 
     assertStalled("to-3-33-2", "RollbackFailed", "continue-update-rollback --stack-name " + ECS);
@@ -326,7 +339,7 @@ class StackUpgradeReconcilerTest {
               assertThat(condition(su, "Reconciling").getStatus()).isEqualTo("False");
               assertThat(condition(su, "Ready").getMessage()).contains("suspended");
             });
-    assertThat(aws.calls("ExecuteChangeSet")).isZero();
+    assertThat(calls(EXECUTE)).isZero();
 
     edit("to-3-33-2", su -> su.getSpec().setSuspend(false));
     awaitPhase("to-3-33-2", UpgradePhase.Succeeded);
@@ -350,7 +363,7 @@ class StackUpgradeReconcilerTest {
             });
     StackUpgrade replanned = get("to-3-33-2");
     assertThat(replanned.getStatus().getAttempt()).isEqualTo(2);
-    assertThat(aws.calls("DeleteChangeSet")).isEqualTo(5);
+    assertThat(calls(DELETE)).isEqualTo(5);
 
     // The old approval no longer executes anything.
     edit("to-3-33-2", su -> su.getSpec().setApprovedPlan(first));
@@ -360,12 +373,12 @@ class StackUpgradeReconcilerTest {
             () ->
                 assertThat(condition(get("to-3-33-2"), "Reconciling").getMessage())
                     .contains(first + " is not the current plan"));
-    assertThat(aws.calls("ExecuteChangeSet")).isZero();
+    assertThat(calls(EXECUTE)).isZero();
 
     String second = replanned.getStatus().getPlan().getHash();
     edit("to-3-33-2", su -> su.getSpec().setApprovedPlan(second));
     awaitPhase("to-3-33-2", UpgradePhase.Succeeded);
-    assertThat(aws.stack(SERVICES).parameters).containsEntry("Replicas", "3");
+    assertThat(parameters(SERVICES)).containsEntry("Replicas", "3");
   }
 
   @Test
@@ -373,7 +386,7 @@ class StackUpgradeReconcilerTest {
     create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
     String hash =
         awaitPhase("to-3-33-2", UpgradePhase.AwaitingApproval).getStatus().getPlan().getHash();
-    aws.obsolete(SERVICES);
+    aws.changeSets().obsolete(SERVICES);
 
     edit("to-3-33-2", su -> su.getSpec().setApprovedPlan(hash));
     StackUpgrade done = awaitPhase("to-3-33-2", UpgradePhase.Succeeded);
@@ -389,21 +402,21 @@ class StackUpgradeReconcilerTest {
     create(upgrade("noop", "").replace("3.33.2", "3.33.1"), StackUpgrade.class);
     StackUpgrade done = awaitPhase("noop", UpgradePhase.Succeeded);
     assertThat(condition(done, "Ready").getMessage()).isEqualTo("cluster is already at 3.33.1");
-    assertThat(aws.mutatingCalls()).isZero();
+    assertThat(aws.calls().mutatingCalls()).isEmpty();
     assertThat(cluster().getStatus().getActiveUpgrade()).isNull();
   }
 
   @Test
   void editingTheTargetOfARunningUpgradeFinishesTheRunningStackFirst() {
     templatesFor("3.33.3", null);
-    aws.speeds(1, 40, 2);
+    aws.stacks().describesWhileUpdating(40);
     create(upgrade("moving", ""), StackUpgrade.class);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> aws.timeline().stream().anyMatch(e -> e.startsWith("execute:" + VPC)));
 
     edit("moving", su -> su.getSpec().setTargetVersion("3.33.3"));
-    aws.speeds(1, 1, 2);
+    aws.stacks().describesWhileUpdating(1);
     StackUpgrade done = awaitPhase("moving", UpgradePhase.Succeeded);
 
     List<String> timeline = aws.timeline();
@@ -415,7 +428,7 @@ class StackUpgradeReconcilerTest {
     assertThat(timeline.stream().filter(e -> e.startsWith("execute:") && e.endsWith("-a1")))
         .containsExactly("execute:" + VPC + ":" + changeSet(done, "1-1-vpc-a1"));
     assertThat(executedStacks()).containsExactly(VPC, VPC, AURORA, ECS, OPS, SERVICES);
-    assertThat(aws.stack(OPS).parameters).containsEntry("Image", IMAGE + "3.33.3-aws");
+    assertThat(parameters(OPS)).containsEntry("Image", IMAGE + "3.33.3-aws");
     assertThat(done.getStatus().getTargetVersion()).isEqualTo("3.33.3");
   }
 
@@ -441,7 +454,7 @@ class StackUpgradeReconcilerTest {
     templatesFor("3.33.3", "NewRequired");
     create(upgrade("missing-param", "").replace("3.33.2", "3.33.3"), StackUpgrade.class);
     assertStalled("missing-param", "MissingParameter", "NewRequired");
-    assertThat(aws.mutatingCalls()).isZero();
+    assertThat(aws.calls().mutatingCalls()).isEmpty();
     assertThat(events("missing-param")).anyMatch(e -> e.getType().equals("Warning"));
   }
 
@@ -449,7 +462,7 @@ class StackUpgradeReconcilerTest {
   void aSecondUpgradeOfTheSameClusterWaitsAndNamesTheFirst() {
     create(upgrade("first", "  approval: Manual\n"), StackUpgrade.class);
     awaitPhase("first", UpgradePhase.AwaitingApproval);
-    int before = aws.mutatingCalls();
+    int before = aws.calls().mutatingCalls().size();
 
     create(upgrade("second", ""), StackUpgrade.class);
     await()
@@ -461,13 +474,13 @@ class StackUpgradeReconcilerTest {
               assertThat(condition(second, "Reconciling").getMessage()).contains("first");
               assertThat(condition(second, "Stalled").getStatus()).isEqualTo("False");
             });
-    assertThat(aws.mutatingCalls()).isEqualTo(before);
+    assertThat(aws.calls().mutatingCalls()).hasSize(before);
     assertThat(cluster().getStatus().getActiveUpgrade()).isEqualTo("first");
 
     // Deleting the first gives the lock back and deletes nothing on AWS; the second goes on.
     delete("first");
     awaitPhase("second", UpgradePhase.Succeeded);
-    assertThat(aws.calls("DeleteChangeSet")).isZero();
+    assertThat(calls(DELETE)).isZero();
   }
 
   @Test
@@ -478,14 +491,15 @@ class StackUpgradeReconcilerTest {
     assertThat(planned.getStatus().getPlan().getStacks())
         .extracting(StackUpgradeStatus.PlannedStack::getDisposition)
         .containsOnly("Changes");
-    assertThat(aws.calls("ExecuteChangeSet")).isZero();
-    assertThat(aws.storedChangeSets()).isEmpty();
+    assertThat(calls(EXECUTE)).isZero();
+    assertThat(ORDER).allSatisfy(s -> assertThat(aws.changeSets().existing(s)).isEmpty());
     assertThat(cluster().getStatus().getActiveUpgrade()).isNull();
   }
 
   @Test
   void anOperatorRestartedAtStepBoundariesFinishesWithoutDuplicates() {
-    aws.changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
+    aws.changeSets()
+        .changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
     create(upgrade("to-3-33-2", ""), StackUpgrade.class);
     int restarts = 0;
     while (phase("to-3-33-2") != UpgradePhase.Succeeded) {
@@ -498,12 +512,17 @@ class StackUpgradeReconcilerTest {
       startOperator();
     }
     assertThat(restarts).as("operator restarts").isGreaterThanOrEqualTo(5);
-    System.out.println("restarts: " + restarts + ", AWS calls: " + aws.calls());
+    System.out.println("restarts: " + restarts + ", AWS calls: " + aws.calls().all().size());
     // 5 planned change sets and the one carrying the snapshot; one snapshot; 5 migrations.
-    assertThat(aws.storedChangeSets()).hasSize(6);
-    assertThat(aws.calls("CreateChangeSet")).isEqualTo(6);
-    assertThat(aws.calls("CreateSnapshot")).isEqualTo(1);
-    assertThat(aws.calls("ExecuteChangeSet")).isEqualTo(5);
+    assertThat(
+            aws.changeSets().createRequests().stream()
+                .map(r -> r.changeSetName())
+                .distinct()
+                .count())
+        .isEqualTo(6);
+    assertThat(aws.timeline().stream().filter(e -> e.startsWith("create:"))).hasSize(6);
+    assertThat(calls("RDS.CreateDBClusterSnapshot")).isEqualTo(1);
+    assertThat(calls(EXECUTE)).isEqualTo(5);
     assertThat(executedStacks()).containsExactlyElementsOf(ORDER);
     assertThat(client.resources(OpsTask.class).inNamespace(NS).list().getItems()).hasSize(5);
   }
@@ -528,32 +547,76 @@ class StackUpgradeReconcilerTest {
   private void startOperator() {
     OperatorConfig config =
         RunningOperator.testConfig().withPolling(Duration.ofMillis(50), Duration.ofSeconds(1));
-    operator = RunningOperator.start(api.newClient(), aws, config, Clock.systemUTC());
+    operator = RunningOperator.start(api.newClient(), aws, config, aws.clock());
+  }
+
+  static final String EXECUTE = FakeChangeSets.EXECUTE_CHANGE_SET;
+  static final String DELETE = FakeChangeSets.DELETE_CHANGE_SET;
+
+  /**
+   * The shared fake as these tests use it: the operator's clock, change sets that show one Modify
+   * per changed parameter, the ops task definition, and updates that take two reads and then clean
+   * up, as CloudFormation's do.
+   */
+  static FakeAws newAws() {
+    FakeAws aws = new FakeAws(Clock.systemUTC());
+    aws.changeSets().defaultChanges(FakeChangeSets::parameterDiff);
+    aws.stacks().describesWhileUpdating(2).describesInCleanup(1);
+    aws.ecs().taskDefinition("ops", 1);
+    return aws;
+  }
+
+  private int calls(String operation) {
+    return aws.calls().count(operation.contains(".") ? operation : "CloudFormation." + operation);
+  }
+
+  private Map<String, String> parameters(String stack) {
+    return aws.stacks().stack(stack).info().parameters();
+  }
+
+  /** The next update of the stack fails on its ECS service and rolls back to {@code endsIn}. */
+  private void failUpdate(String stack, String endsIn, String reason) {
+    aws.stacks().stack(stack).resource("Other", "AWS::ECS::TaskDefinition");
+    aws.stacks().nextUpdateEnds(stack, endsIn, "Service", "AWS::ECS::Service", reason);
+    aws.changeSets()
+        .changesFor(
+            stack,
+            List.of(
+                new ResourceChange(
+                    "Modify", "Service", stack + "-svc", "AWS::ECS::Service", "False"),
+                new ResourceChange(
+                    "Modify", "Other", stack + "-td", "AWS::ECS::TaskDefinition", "False")));
   }
 
   private void stack(
       String name, String template, Map<String, String> params, List<String> noEcho) {
-    FakeUpgradeAws.FakeStack s = aws.stack(name);
-    s.parameters.putAll(params);
+    FakeStacks.FakeStack s = aws.stacks().stack(name).status("UPDATE_COMPLETE");
+    params.forEach(s::parameter);
+    s.tag("cost-center", "lora-1").resource("Thing", "AWS::SSM::Parameter");
     List<TemplateParameter> declared = new ArrayList<>();
     params
         .keySet()
         .forEach(k -> declared.add(new TemplateParameter(k, null, noEcho.contains(k), null)));
-    aws.template(url(template), new TemplateSummary(declared, List.of("CAPABILITY_IAM")));
+    aws.changeSets()
+        .template(url(template), new TemplateSummary(declared, List.of("CAPABILITY_IAM")));
   }
 
   /** The target version's templates declare the stacks' parameters, plus one on the services. */
   private void templatesFor(String version, String newServicesParameter) {
     for (String name : ORDER) {
-      FakeUpgradeAws.FakeStack s = aws.stack(name);
+      FakeStacks.FakeStack s = aws.stacks().stack(name);
       List<TemplateParameter> declared = new ArrayList<>();
-      s.parameters.keySet().forEach(k -> declared.add(new TemplateParameter(k, null, false, null)));
+      s.info()
+          .parameters()
+          .keySet()
+          .forEach(k -> declared.add(new TemplateParameter(k, null, false, null)));
       if (name.equals(SERVICES) && newServicesParameter != null) {
         declared.add(new TemplateParameter(newServicesParameter, null, false, null));
       }
-      aws.template(
-          URL.replace("{version}", version).replace("{template}", templateOf(name)),
-          new TemplateSummary(declared, List.of()));
+      aws.changeSets()
+          .template(
+              URL.replace("{version}", version).replace("{template}", templateOf(name)),
+              new TemplateSummary(declared, List.of()));
     }
   }
 
@@ -583,16 +646,26 @@ class StackUpgradeReconcilerTest {
     client.resource(object).create();
   }
 
+  /** Edits the spec; retried when the operator wrote the status in between (409 Conflict). */
   private void edit(String name, Consumer<StackUpgrade> change) {
-    client
-        .resources(StackUpgrade.class)
-        .inNamespace(NS)
-        .withName(name)
-        .edit(
-            su -> {
-              change.accept(su);
-              return su;
-            });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .resources(StackUpgrade.class)
+            .inNamespace(NS)
+            .withName(name)
+            .edit(
+                su -> {
+                  change.accept(su);
+                  return su;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   private void delete(String name) {

@@ -2,27 +2,27 @@ package io.ttes.operator.aws.sdk;
 
 import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.Stacks;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.Output;
 import software.amazon.awssdk.services.cloudformation.model.Parameter;
 import software.amazon.awssdk.services.cloudformation.model.Stack;
 import software.amazon.awssdk.services.cloudformation.model.Tag;
 
-/** {@link Stacks} on CloudFormation. */
+/**
+ * {@link Stacks} on CloudFormation. Stacks are always described by name, one DescribeStacks each:
+ * without a StackName, DescribeStacks lists every stack of the region page by page, which at the
+ * fast poll of several clusters used up the account's CloudFormation request rate ("Rate exceeded",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html) for stacks
+ * the operator never asked about.
+ */
 final class SdkStacks implements Stacks {
-  /**
-   * Up to this many names, one DescribeStacks per name is cheaper than listing every stack of the
-   * account (a page holds ~100 stacks, and an account usually holds more than the cluster's).
-   */
-  static final int DESCRIBE_ONE_BY_ONE_UP_TO = 2;
-
   private final CloudFormationClient cfn;
 
   SdkStacks(CloudFormationClient cfn) {
@@ -31,24 +31,10 @@ final class SdkStacks implements Stacks {
 
   @Override
   public Map<String, StackInfo> describe(Collection<String> names) {
-    Set<String> wanted = new LinkedHashSet<>(names);
     Map<String, StackInfo> result = new LinkedHashMap<>();
-    if (wanted.isEmpty()) {
-      return result;
+    for (String name : new LinkedHashSet<>(names)) {
+      describeOne(name).ifPresent(s -> result.put(name, s));
     }
-    if (wanted.size() <= DESCRIBE_ONE_BY_ONE_UP_TO) {
-      for (String name : wanted) {
-        describeOne(name).ifPresent(s -> result.put(name, s));
-      }
-      return result;
-    }
-    AwsErrors.run(
-        "DescribeStacks",
-        () ->
-            cfn.describeStacksPaginator(r -> {}).stacks().stream()
-                .filter(s -> wanted.contains(s.stackName()))
-                .filter(s -> !"DELETE_COMPLETE".equals(s.stackStatusAsString()))
-                .forEach(s -> result.put(s.stackName(), toInfo(s))));
     return result;
   }
 
@@ -83,6 +69,28 @@ final class SdkStacks implements Stacks {
                 .limit(max)
                 .map(SdkStacks::toEvent)
                 .toList());
+  }
+
+  @Override
+  public List<Stacks.StackEvent> eventsOfLatestUpdate(String stackName) {
+    // Newest first; the paginator is lazy and fetches the next page (NextToken) only when the
+    // update's first event was not on the pages read so far.
+    return AwsErrors.call(
+        "DescribeStackEvents",
+        () -> {
+          List<Stacks.StackEvent> out = new ArrayList<>();
+          var pages = cfn.describeStackEventsPaginator(r -> r.stackName(stackName)).iterator();
+          for (int page = 0; page < MAX_EVENT_PAGES && pages.hasNext(); page++) {
+            for (var e : pages.next().stackEvents()) {
+              Stacks.StackEvent event = toEvent(e);
+              out.add(event);
+              if (event.startsUpdate(stackName)) {
+                return out;
+              }
+            }
+          }
+          return out;
+        });
   }
 
   private static Stacks.StackEvent toEvent(

@@ -34,6 +34,7 @@ public final class FakeAws implements AwsServicesFactory, AwsServices {
   private final FakeSnapshots snapshots;
   private final FakeSecretStore secrets;
   private final List<AwsTarget> targets = new ArrayList<>();
+  private final List<Noted> timeline = new ArrayList<>();
 
   /** Fakes on a {@link MutableClock} at 2025-01-01T00:00:00Z (see {@link #clock()}). */
   public FakeAws() {
@@ -49,7 +50,45 @@ public final class FakeAws implements AwsServicesFactory, AwsServices {
     this.ssm = new FakeSsmCommands(calls, clock);
     this.snapshots = new FakeSnapshots(calls);
     this.secrets = new FakeSecretStore(calls);
+    stacks.timeline(this::note);
+    changeSets.timeline(this::note);
+    snapshots.timeline(this::note);
   }
+
+  private synchronized void note(String entry) {
+    timeline.add(new Noted(calls.all().size(), entry));
+  }
+
+  /**
+   * What happened on AWS, in order: "create:<stack>:<changeSet>", "execute:...", "delete:...",
+   * "finished:<stack>:<status>", "snapshot:<name>", "snapshot-AVAILABLE:<name>", and
+   * "migration:<command without its binary>" for each ECS task started (a RunTask with a client
+   * token seen before starts nothing).
+   */
+  public synchronized List<String> timeline() {
+    List<Noted> all = new ArrayList<>(timeline);
+    List<String> log = calls.all();
+    List<io.ttes.operator.aws.EcsTasks.RunRequest> runs = ecs.runRequests();
+    java.util.Set<String> tokens = new java.util.HashSet<>();
+    int run = 0;
+    for (int i = 0; i < log.size() && run < runs.size(); i++) {
+      if (!FakeEcsTasks.RUN_TASK.equals(log.get(i))) {
+        continue;
+      }
+      var request = runs.get(run++);
+      String token = request.clientToken() != null ? request.clientToken() : request.startedBy();
+      if (token == null || tokens.add(token)) {
+        List<String> command = request.command();
+        all.add(
+            new Noted(i + 1, "migration:" + String.join(" ", command.subList(1, command.size()))));
+      }
+    }
+    all.sort(java.util.Comparator.comparingInt(Noted::position));
+    return all.stream().map(Noted::entry).toList();
+  }
+
+  /** A timeline entry and how many calls AWS had received when it happened. */
+  private record Noted(int position, String entry) {}
 
   @Override
   public synchronized AwsServices forTarget(AwsTarget target) {

@@ -174,6 +174,85 @@ class FakeAwsTest {
   }
 
   @Test
+  void cloudFormationAsDocumented() {
+    var s1 =
+        aws.stacks()
+            .stack("s1")
+            .parameter("Image", "1")
+            .tag("owner", "me")
+            .resource("Bucket", "AWS::S3::Bucket");
+    for (int i = 0; i < 120; i++) {
+      s1.resource("R" + i, "AWS::SSM::Parameter");
+    }
+    s1.policyDeniesUpdatesOf("Bucket");
+    // Tags that differ from the stack's modify every resource (they propagate).
+    var tagged =
+        new ChangeSetRequest(
+            "s1", "tags", "u", Map.of("Image", "1"), List.of(), List.of(), Map.of("x", "y"), "");
+    aws.changeSets().create(tagged);
+    var info = aws.changeSets().describe("s1", "tags").orElseThrow();
+    assertThat(info.changes()).hasSize(121);
+    var same =
+        new ChangeSetRequest(
+            "s1",
+            "same",
+            "u",
+            Map.of("Image", "1"),
+            List.of(),
+            List.of(),
+            Map.of("owner", "me"),
+            "");
+    aws.changeSets().create(same);
+    assertThat(aws.changeSets().describe("s1", "same").orElseThrow().noChanges()).isTrue();
+
+    // Executing one deletes its siblings; the policy denies the bucket's update: rollback.
+    aws.changeSets().execute("s1", "tags");
+    assertThat(aws.changeSets().existing("s1")).containsExactly("tags");
+    assertThat(aws.stacks().stack("s1").info().tags()).containsExactly(Map.entry("x", "y"));
+    aws.stacks().describe(List.of("s1"));
+    var after = aws.stacks().describe(List.of("s1")).get("s1");
+    assertThat(after.status()).isEqualTo("UPDATE_ROLLBACK_COMPLETE");
+    assertThat(after.tags()).containsExactly(Map.entry("owner", "me"));
+
+    // The denial lies beyond the first page of events; the latest update's events reach it.
+    assertThat(aws.stacks().events("s1", 100))
+        .filteredOn(e -> !"AWS::CloudFormation::Stack".equals(e.resourceType()))
+        .noneMatch(e -> e.reason() != null && e.reason().contains("denied by stack policy"));
+    // 121 resources: their updates, the denial, 120 cancellations and 242 rollback events.
+    int before = aws.calls().count(FakeStacks.DESCRIBE_STACK_EVENTS);
+    var update = aws.stacks().eventsOfLatestUpdate("s1");
+    assertThat(aws.calls().count(FakeStacks.DESCRIBE_STACK_EVENTS) - before).isEqualTo(5);
+    assertThat(update.get(update.size() - 1).startsUpdate("s1")).isTrue();
+    assertThat(update)
+        .anyMatch(e -> e.reason() != null && e.reason().contains("Action denied by stack policy"));
+  }
+
+  @Test
+  void aBusyStackRefusesExecutionAndItsChangeSetsReadUnavailable() {
+    aws.stacks().stack("s1").parameter("Image", "1");
+    aws.changeSets()
+        .changesFor(
+            "s1",
+            List.of(new ResourceChange("Modify", "Svc", "svc", "AWS::ECS::Service", "False")));
+    aws.changeSets()
+        .create(
+            new ChangeSetRequest(
+                "s1", "cs", "u", Map.of("Image", "2"), List.of(), List.of(), null, ""));
+    aws.stacks().stack("s1").statusFor("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", 1, "UPDATE_COMPLETE");
+    assertThat(aws.changeSets().describe("s1", "cs").orElseThrow().executionStatus())
+        .isEqualTo("UNAVAILABLE");
+    assertThatThrownBy(() -> aws.changeSets().execute("s1", "cs"))
+        .hasMessageContaining("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS state and can not be updated");
+    aws.stacks().describe(List.of("s1"));
+    aws.stacks().describe(List.of("s1"));
+    assertThat(aws.changeSets().describe("s1", "cs").orElseThrow().executionStatus())
+        .isEqualTo("AVAILABLE");
+    aws.changeSets().obsolete("s1");
+    assertThatThrownBy(() -> aws.changeSets().execute("s1", "cs"))
+        .hasMessageContaining("execution status of [OBSOLETE]");
+  }
+
+  @Test
   void snapshotsAreCreatedOnceAndBecomeAvailable() {
     var request = new SnapshotRequest(Snapshots.Kind.RDS_CLUSTER, "db", "su-abc-db");
     assertThat(aws.snapshots().ensure(request).status()).isEqualTo(Snapshots.Status.CREATING);

@@ -1,21 +1,48 @@
 package io.ttes.operator.aws.fake;
 
 import io.ttes.operator.aws.ChangeSets;
+import io.ttes.operator.aws.Stacks.StackInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * CloudFormation change sets in memory, working on {@link FakeStacks}. What a change set contains
- * is scripted per stack with {@link #changesFor}; none scripted means "no changes", which is
- * reported like AWS does (a FAILED change set whose reason says so) or, after {@link
- * #rejectNoChangesOnCreate}, like the emulator (create answers "No updates are to be performed").
- * Executing moves the stack through an update (see {@link FakeStacks}) and, like CloudFormation,
- * deletes the stack's other change sets. Thread-safe.
+ * is scripted per stack with {@link #changesFor} (or for every stack with {@link #defaultChanges});
+ * none scripted means "no changes". Thread-safe. As documented for AWS:
+ *
+ * <ul>
+ *   <li>A change set with nothing to change ends FAILED with the reason {@value #NO_CHANGES_REASON}
+ *       and stays until deleted
+ *       (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets-create.html);
+ *       after {@link #rejectNoChangesOnCreate}, create answers "No updates are to be performed" as
+ *       the emulator does.
+ *   <li>ExecutionStatus is UNAVAILABLE while the change set is created, AVAILABLE once it can be
+ *       executed, OBSOLETE after the stack was updated another way ({@link #obsolete}),
+ *       EXECUTE_IN_PROGRESS / EXECUTE_COMPLETE / EXECUTE_FAILED once executed; only AVAILABLE can
+ *       be executed
+ *       (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html).
+ *   <li>Executing a change set deletes the stack's other change sets, and is refused while the
+ *       stack is in an *_IN_PROGRESS state such as UPDATE_COMPLETE_CLEANUP_IN_PROGRESS
+ *       (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html).
+ *   <li>Tags replace the stack's whole tag set and propagate to its resources, so tags that differ
+ *       from the stack's make every resource of the stack a Modify
+ *       (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html,
+ *       "Tags").
+ *   <li>A DB cluster or instance restored from a snapshot must be given the same snapshot
+ *       identifier in every later update; a different or empty one replaces it with a new database
+ *       (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html,
+ *       "SnapshotIdentifier"; aws-resource-rds-dbinstance.html, "DBSnapshotIdentifier"): see {@link
+ *       FakeStacks.FakeStack#restoredFromSnapshot}.
+ * </ul>
  */
 public final class FakeChangeSets implements ChangeSets {
   public static final String GET_TEMPLATE_SUMMARY = "CloudFormation.GetTemplateSummary";
@@ -38,6 +65,9 @@ public final class FakeChangeSets implements ChangeSets {
   private final List<ChangeSetRequest> createRequests = new ArrayList<>();
   private final List<String> executed = new ArrayList<>();
   private final List<String> deleted = new ArrayList<>();
+  private BiFunction<StackInfo, ChangeSetRequest, List<ResourceChange>> defaultChanges =
+      (stack, request) -> List.of();
+  private Consumer<String> timeline = entry -> {};
   private int describesUntilCreated;
   private boolean rejectNoChangesOnCreate;
   private int sequence;
@@ -47,7 +77,46 @@ public final class FakeChangeSets implements ChangeSets {
     this.stacks = stacks;
   }
 
+  /** Where mutations are noted ("create:<stack>:<name>", "execute:...", "delete:..."). */
+  synchronized void timeline(Consumer<String> timeline) {
+    this.timeline = timeline;
+  }
+
   // ---- set-up
+
+  /** What change sets of stacks without {@link #changesFor} contain (default: nothing). */
+  public synchronized FakeChangeSets defaultChanges(
+      BiFunction<StackInfo, ChangeSetRequest, List<ResourceChange>> fn) {
+    this.defaultChanges = fn;
+    return this;
+  }
+
+  /**
+   * A script for {@link #defaultChanges}: one Modify of an {@code AWS::ECS::Service} "Uses<key>"
+   * per parameter whose value the request changes.
+   */
+  public static List<ResourceChange> parameterDiff(StackInfo stack, ChangeSetRequest request) {
+    List<ResourceChange> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : request.parameters().entrySet()) {
+      if (!e.getValue().equals(stack.parameters().get(e.getKey()))) {
+        out.add(
+            new ResourceChange(
+                "Modify",
+                "Uses" + e.getKey(),
+                stack.name() + "-" + e.getKey(),
+                "AWS::ECS::Service",
+                "False"));
+      }
+    }
+    return out;
+  }
+
+  /** Marks every AVAILABLE change set of the stack OBSOLETE, as after an update another way. */
+  public synchronized void obsolete(String stackName) {
+    changeSets.values().stream()
+        .filter(e -> e.stackName.equals(stackName) && "AVAILABLE".equals(e.execution))
+        .forEach(e -> e.execution = "OBSOLETE");
+  }
 
   public synchronized FakeChangeSets template(String url, TemplateSummary summary) {
     templates.put(url, summary);
@@ -141,7 +210,9 @@ public final class FakeChangeSets implements ChangeSets {
         throw CallLog.invalid(
             CREATE_CHANGE_SET, "Stack [" + request.stackName() + "] does not exist");
       }
-      Map<String, String> previous = stacks.stack(request.stackName()).info().parameters();
+      FakeStacks.FakeStack stack = stacks.stack(request.stackName());
+      StackInfo current = stack.info();
+      Map<String, String> previous = current.parameters();
       Map<String, String> parameters = new LinkedHashMap<>();
       if (request.usePreviousValue() != null) {
         for (String key : request.usePreviousValue()) {
@@ -154,7 +225,20 @@ public final class FakeChangeSets implements ChangeSets {
         parameters.putAll(request.parameters());
       }
       List<ResourceChange> resourceChanges =
-          List.copyOf(changes.getOrDefault(request.stackName(), r -> List.of()).apply(request));
+          new ArrayList<>(
+              changes
+                  .getOrDefault(request.stackName(), r -> defaultChanges.apply(current, r))
+                  .apply(request));
+      resourceChanges.addAll(stack.restoreChanges(parameters, resourceChanges));
+      if (request.tags() != null && !request.tags().equals(current.tags())) {
+        // Tags propagate to every resource of the stack: each one is modified.
+        for (Map.Entry<String, String> r : stack.resources().entrySet()) {
+          if (resourceChanges.stream().noneMatch(c -> r.getKey().equals(c.logicalId()))) {
+            resourceChanges.add(
+                new ResourceChange("Modify", r.getKey(), null, r.getValue(), "False"));
+          }
+        }
+      }
       String failure = creationFailures.remove(request.stackName());
       if (failure == null && resourceChanges.isEmpty() && rejectNoChangesOnCreate) {
         return CreateResult.nothingToChange(null, "No updates are to be performed.");
@@ -164,7 +248,8 @@ public final class FakeChangeSets implements ChangeSets {
               + request.changeSetName()
               + "/"
               + String.format("%08x-0000-4000-8000-%012x", ++sequence, sequence);
-      Entry entry = new Entry(id, request, parameters, resourceChanges, describesUntilCreated);
+      Entry entry =
+          new Entry(id, request, parameters, List.copyOf(resourceChanges), describesUntilCreated);
       if (failure != null) {
         entry.finalStatus = "FAILED";
         entry.finalReason = failure;
@@ -176,6 +261,7 @@ public final class FakeChangeSets implements ChangeSets {
         entry.settle();
       }
       changeSets.put(key(request.stackName(), request.changeSetName()), entry);
+      timeline.accept("create:" + request.stackName() + ":" + request.changeSetName());
       return CreateResult.created(id);
     }
   }
@@ -199,7 +285,22 @@ public final class FakeChangeSets implements ChangeSets {
           entry.execution = "EXECUTE_FAILED";
         }
       }
-      return Optional.of(entry.info());
+      ChangeSetInfo info = entry.info();
+      if ("AVAILABLE".equals(info.executionStatus())
+          && stacks.stack(stackName).info().status().endsWith("_IN_PROGRESS")) {
+        // "UNAVAILABLE: ... an associated stack is in an in-progress state" (DescribeChangeSet).
+        info =
+            new ChangeSetInfo(
+                info.id(),
+                info.name(),
+                info.stackName(),
+                info.status(),
+                "UNAVAILABLE",
+                info.statusReason(),
+                info.parameters(),
+                info.changes());
+      }
+      return Optional.of(info);
     }
   }
 
@@ -212,7 +313,7 @@ public final class FakeChangeSets implements ChangeSets {
         throw CallLog.notFound(
             EXECUTE_CHANGE_SET, "ChangeSet [" + changeSetName + "] does not exist");
       }
-      if (!"CREATE_COMPLETE".equals(entry.status) || !"AVAILABLE".equals(entry.execution)) {
+      if (!"CREATE_COMPLETE".equals(entry.status)) {
         throw CallLog.invalid(
             EXECUTE_CHANGE_SET,
             "ChangeSet ["
@@ -221,14 +322,32 @@ public final class FakeChangeSets implements ChangeSets {
                 + entry.status
                 + "]");
       }
-      if (stacks.stack(stackName).info().status().endsWith("_IN_PROGRESS")) {
+      if (!"AVAILABLE".equals(entry.execution)) {
         throw CallLog.invalid(
-            EXECUTE_CHANGE_SET, "Stack [" + stackName + "] is in an IN_PROGRESS state");
+            EXECUTE_CHANGE_SET,
+            "ChangeSet ["
+                + entry.id
+                + "] cannot be executed in its current execution status of ["
+                + entry.execution
+                + "]");
+      }
+      StackInfo stack = stacks.stack(stackName).info();
+      if (stack.status().endsWith("_IN_PROGRESS")) {
+        throw CallLog.invalid(
+            EXECUTE_CHANGE_SET,
+            "Stack:"
+                + stack.stackId()
+                + " is in "
+                + stack.status()
+                + " state and can not be updated.");
       }
       executed.add(stackName + "/" + changeSetName);
       entry.execution = "EXECUTE_IN_PROGRESS";
       changeSets.values().removeIf(e -> e.stackName.equals(stackName) && e != entry);
-      stacks.beginUpdate(stackName, entry.parameters, entry.request.tags());
+      Set<String> changed = new LinkedHashSet<>();
+      entry.changes.forEach(c -> changed.add(c.logicalId()));
+      stacks.beginUpdate(stackName, entry.parameters, entry.request.tags(), changed);
+      timeline.accept("execute:" + stackName + ":" + changeSetName);
     }
   }
 
@@ -238,6 +357,7 @@ public final class FakeChangeSets implements ChangeSets {
     synchronized (this) {
       if (changeSets.remove(key(stackName, changeSetName)) != null) {
         deleted.add(stackName + "/" + changeSetName);
+        timeline.accept("delete:" + stackName + ":" + changeSetName);
       }
     }
   }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Snapshots in memory. {@link #ensure} describes first and creates only when absent, like the real
@@ -19,9 +20,15 @@ public final class FakeSnapshots implements Snapshots {
   private final List<SnapshotRequest> created = new ArrayList<>();
   private int ensuresWhileCreating = 1;
   private int sequence;
+  private Consumer<String> timeline = entry -> {};
 
   public FakeSnapshots(CallLog calls) {
     this.calls = calls;
+  }
+
+  /** Where snapshots are noted ("snapshot:<name>", "snapshot-AVAILABLE:<name>"). */
+  synchronized void timeline(Consumer<String> timeline) {
+    this.timeline = timeline;
   }
 
   /** Ensures during which a new snapshot reports CREATING (default 1). */
@@ -74,6 +81,7 @@ public final class FakeSnapshots implements Snapshots {
         if (!snapshots.containsKey(request.name())) {
           snapshots.put(request.name(), new Entry(request, parameterValue(request)));
           created.add(request);
+          timeline.accept("snapshot:" + request.name());
         }
       }
     }
@@ -85,6 +93,10 @@ public final class FakeSnapshots implements Snapshots {
         return new SnapshotState(request.name(), entry.parameterValue, Status.FAILED, failure);
       }
       Status status = entry.ensures > ensuresWhileCreating ? Status.AVAILABLE : Status.CREATING;
+      if (status == Status.AVAILABLE && !entry.reportedAvailable) {
+        entry.reportedAvailable = true;
+        timeline.accept("snapshot-AVAILABLE:" + request.name());
+      }
       return new SnapshotState(request.name(), entry.parameterValue, status, null);
     }
   }
@@ -103,6 +115,7 @@ public final class FakeSnapshots implements Snapshots {
     final SnapshotRequest request;
     final String parameterValue;
     int ensures;
+    boolean reportedAvailable;
 
     Entry(SnapshotRequest request, String parameterValue) {
       this.request = request;

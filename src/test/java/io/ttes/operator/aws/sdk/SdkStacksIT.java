@@ -77,12 +77,14 @@ class SdkStacksIT {
   }
 
   @Test
-  void manyNamesTakeOneListingAndSkipDeletedStacks() {
+  void manyNamesAreDescribedByNameNeverByListingTheRegion() {
     long before = describeStacksCalls();
     Map<String, StackInfo> found =
         stacks.describe(
             List.of("prod-1-1-vpc", "prod-5-1-ecs-cluster", "prod-5-2-ecs-ops", "gone", "missing"));
-    assertThat(describeStacksCalls() - before).isEqualTo(1);
+    // One call per name: a listing of the region (no StackName) would read every stack of the
+    // account, page by page, at each poll.
+    assertThat(describeStacksCalls() - before).isEqualTo(5);
     assertThat(found).containsOnlyKeys("prod-1-1-vpc", "prod-5-1-ecs-cluster", "prod-5-2-ecs-ops");
   }
 
@@ -100,5 +102,22 @@ class SdkStacksIT {
         .isSortedAccordingTo(java.util.Comparator.reverseOrder());
     assertThat(all.get(0).status()).isEqualTo("CREATE_COMPLETE");
     assertThat(stacks.events("prod-5-2-ecs-ops", 1)).hasSize(1);
+  }
+
+  @Test
+  void eventsOfTheLatestUpdateEndAtItsFirstEvent() {
+    cfn.updateStack(
+        b ->
+            b.stackName("prod-5-1-ecs-cluster")
+                .templateBody(Templates.ops("q2"))
+                .parameters(
+                    Parameter.builder()
+                        .parameterKey("AdminPassword")
+                        .usePreviousValue(true)
+                        .build()));
+    List<StackEvent> update = stacks.eventsOfLatestUpdate("prod-5-1-ecs-cluster");
+    assertThat(update).isNotEmpty();
+    assertThat(update.get(update.size() - 1).startsUpdate("prod-5-1-ecs-cluster")).isTrue();
+    assertThat(update).noneMatch(e -> "CREATE_COMPLETE".equals(e.status()));
   }
 }
