@@ -27,7 +27,10 @@ public final class ConditionWriter {
     status.setObservedGeneration(generation);
     boolean ready = outcome.state() == Outcome.State.READY;
     boolean reconciling = outcome.state() == Outcome.State.RECONCILING;
-    boolean stalled = outcome.state() == Outcome.State.STALLED;
+    // A failed task or upgrade is finished and will not progress by itself: Stalled=True, so that
+    // kstatus (Flux, kubectl wait) computes Failed, never Current.
+    boolean stalled =
+        outcome.state() == Outcome.State.STALLED || outcome.state() == Outcome.State.FAILED;
     set(status, generation, ConditionTypes.READY, ready, outcome.reason(), outcome.message());
     set(
         status,

@@ -865,8 +865,9 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
           return voidPlan(run, "the spec changed during the upgrade (after the running step)");
         }
         if (run.spec.isSuspend()) {
+          // Not finished and not failed: kstatus InProgress (Argo CD shows it as Suspended).
           return new Result(
-              Outcome.failed(
+              Outcome.reconciling(
                   SUSPENDED,
                   "suspended before step "
                       + rec.getName()
