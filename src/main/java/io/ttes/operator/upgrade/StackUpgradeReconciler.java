@@ -46,6 +46,7 @@ import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
+import io.ttes.operator.status.Retrying;
 import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
 import io.ttes.operator.upgrade.UpgradeValidator.Validation;
@@ -1525,16 +1526,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
   @Override
   public ErrorStatusUpdateControl<StackUpgrade> updateErrorStatus(
       StackUpgrade su, Context<StackUpgrade> context, Exception e) {
-    // Retryable AWS trouble (throttling, 5xx, network): say so and let JOSDK back off.
-    StackUpgradeStatus next = StatusUpdates.copyStatus(su, context);
-    String message =
-        e instanceof AwsException aws ? aws.getMessage() : e.getClass().getSimpleName();
-    conditions.apply(
-        next,
-        su.getMetadata().getGeneration(),
-        Outcome.reconciling(Reasons.AWS_UNAVAILABLE, "retrying: " + message));
-    writeStatus(su, context, next);
-    return ErrorStatusUpdateControl.defaultErrorProcessing();
+    return Retrying.onError(su, context, e, conditions, this::writeStatus);
   }
 
   /**
