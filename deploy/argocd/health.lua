@@ -1,6 +1,7 @@
 -- Argo CD health check for the kinds of ops.ttes.io (TTESCluster, StackUpgrade, TenantBootstrap,
 -- OpsTask), from the kstatus conditions the operator writes
--- (Ready, Reconciling, Stalled) and status.phase. Lua 5.1 (gopher-lua) compatible.
+-- (Ready, Reconciling, Stalled) and status.phase. A failed run writes Stalled=True, so Argo CD
+-- (Degraded) and kstatus (Failed) agree. Lua 5.1 (gopher-lua) compatible.
 local hs = {}
 
 local function condition(ctype)
@@ -55,9 +56,12 @@ if obj.status.phase == "Failed" then
 end
 
 -- Waiting on a person is not a fault and not progress: Argo CD shows a suspended upgrade, or one
--- awaiting approval, as Suspended.
+-- awaiting approval, as Suspended (kstatus reads both as InProgress: Reconciling=True). A finished
+-- upgrade is what it finished as, whatever spec.suspend says.
 local upgrade = obj.kind == "StackUpgrade"
-local suspended = upgrade and obj.spec ~= nil and obj.spec.suspend == true
+local phase = obj.status.phase
+local finished = phase == "Succeeded" or phase == "Planned"
+local suspended = upgrade and not finished and obj.spec ~= nil and obj.spec.suspend == true
 if suspended or (upgrade and obj.status.phase == "AwaitingApproval") then
   hs.status = "Suspended"
   if suspended then

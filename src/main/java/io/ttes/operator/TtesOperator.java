@@ -26,6 +26,7 @@ import io.ttes.operator.opstask.OwnedOpsTasks;
 import io.ttes.operator.opstask.TaskSlots;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
+import io.ttes.operator.status.Retrying;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -243,6 +244,8 @@ public final class TtesOperator implements AutoCloseable {
     return operator.register(
         reconciler,
         o -> {
+          // Transient errors are retried forever with capped backoff, never left for hours.
+          o.withRetry(Retrying.policy(config.fastPoll(), config.slowPoll()));
           if (!config.watchNamespaces().isEmpty()) {
             o.settingNamespaces(config.watchNamespaces());
           }

@@ -3,6 +3,7 @@ package io.ttes.operator.bootstrap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -28,6 +29,7 @@ import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
+import io.ttes.operator.status.Retrying;
 import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Duration;
@@ -138,6 +140,12 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
   }
 
   private record Result(Outcome outcome, Duration reschedule) {}
+
+  @Override
+  public ErrorStatusUpdateControl<TenantBootstrap> updateErrorStatus(
+      TenantBootstrap tb, Context<TenantBootstrap> context, Exception e) {
+    return Retrying.onError(tb, context, e, conditions, StatusUpdates::patch);
+  }
 
   private Result step(
       TenantBootstrap tb, TenantBootstrapStatus status, Context<TenantBootstrap> context) {

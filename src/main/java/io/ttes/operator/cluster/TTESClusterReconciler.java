@@ -19,6 +19,7 @@ import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
+import io.ttes.operator.status.Retrying;
 import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Duration;
@@ -186,15 +187,6 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
   @Override
   public ErrorStatusUpdateControl<TTESCluster> updateErrorStatus(
       TTESCluster cluster, Context<TTESCluster> context, Exception e) {
-    // Retryable AWS trouble (throttling, 5xx, network): say so and let JOSDK back off.
-    TTESClusterStatus next = StatusUpdates.copyStatus(cluster, context);
-    String message =
-        e instanceof AwsException aws ? aws.getMessage() : e.getClass().getSimpleName();
-    conditions.apply(
-        next,
-        cluster.getMetadata().getGeneration(),
-        Outcome.reconciling(Reasons.AWS_UNAVAILABLE, "retrying: " + message));
-    StatusUpdates.patch(cluster, context, next);
-    return ErrorStatusUpdateControl.defaultErrorProcessing();
+    return Retrying.onError(cluster, context, e, conditions, StatusUpdates::patch);
   }
 }

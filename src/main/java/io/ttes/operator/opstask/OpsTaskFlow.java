@@ -160,6 +160,11 @@ public final class OpsTaskFlow {
     this.conditions = new ConditionWriter(clock);
   }
 
+  /** The condition builder on this flow's clock (the reconciler's error path uses it too). */
+  public ConditionWriter conditions() {
+    return conditions;
+  }
+
   /** One reconcile step. {@code cluster} is null when the referenced TTESCluster does not exist. */
   public Step reconcile(
       OpsTask task, TTESCluster cluster, SecretReader secrets, AwsServicesFactory aws) {
@@ -880,7 +885,7 @@ public final class OpsTaskFlow {
       String message = safeMessage(e);
       if (e.isRetryable()) {
         return done(
-            Outcome.reconciling(Reasons.AWS_UNAVAILABLE, message + "; retrying"),
+            Outcome.reconciling(Reasons.AWS_UNAVAILABLE, message),
             Optional.of(settings.fastPoll().multipliedBy(2)));
       }
       String reason =

@@ -5,6 +5,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -19,6 +20,7 @@ import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.cluster.ClusterEventSources;
 import io.ttes.operator.status.EventRecorder;
+import io.ttes.operator.status.Retrying;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Duration;
 import java.time.Instant;
@@ -119,6 +121,12 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
                 UpdateControl.<OpsTask>noUpdate()
                     .rescheduleAfter(d.isZero() ? Duration.ofMillis(1) : d))
         .orElseGet(UpdateControl::noUpdate);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<OpsTask> updateErrorStatus(
+      OpsTask task, Context<OpsTask> context, Exception e) {
+    return Retrying.onError(task, context, e, flow.conditions(), StatusUpdates::patch);
   }
 
   @Override

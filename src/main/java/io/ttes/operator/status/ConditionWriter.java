@@ -22,12 +22,19 @@ public final class ConditionWriter {
     this.clock = clock;
   }
 
-  /** Writes Ready, Reconciling and Stalled for {@code outcome} into {@code status}. */
-  public void apply(KindStatus status, long generation, Outcome outcome) {
+  /**
+   * Writes Ready, Reconciling and Stalled for {@code given} into {@code status}, and {@code
+   * status.retrying} while the outcome is a transient error being retried ({@link Retrying}).
+   */
+  public void apply(KindStatus status, long generation, Outcome given) {
     status.setObservedGeneration(generation);
+    Outcome outcome = Retrying.note(status, given, now());
     boolean ready = outcome.state() == Outcome.State.READY;
     boolean reconciling = outcome.state() == Outcome.State.RECONCILING;
-    boolean stalled = outcome.state() == Outcome.State.STALLED;
+    // A failed task or upgrade is finished and will not progress by itself: Stalled=True, so that
+    // kstatus (Flux, kubectl wait) computes Failed, never Current.
+    boolean stalled =
+        outcome.state() == Outcome.State.STALLED || outcome.state() == Outcome.State.FAILED;
     set(status, generation, ConditionTypes.READY, ready, outcome.reason(), outcome.message());
     set(
         status,

@@ -13,7 +13,12 @@ public record Outcome(State state, String reason, String message) {
     RECONCILING,
     /** Cannot progress until a person acts: Ready=False, Reconciling=False, Stalled=True. */
     STALLED,
-    /** Finished without success (a failed task or upgrade): Ready=False, both others False. */
+    /**
+     * Finished without success (a failed task or upgrade): Ready=False, Reconciling=False,
+     * Stalled=True with the failure's reason, which kstatus computes as Failed. Unlike {@link
+     * #STALLED} nothing is wrong with the spec: the run failed, and a retry annotation starts
+     * again.
+     */
     FAILED
   }
 

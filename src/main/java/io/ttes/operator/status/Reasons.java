@@ -24,6 +24,8 @@ public final class Reasons {
   public static final String RUNNING = "Running";
   public static final String STACKS_IN_PROGRESS = "StacksInProgress";
   public static final String AWS_UNAVAILABLE = "AwsUnavailable";
+  public static final String KUBERNETES_API_UNAVAILABLE = "KubernetesApiUnavailable";
+  public static final String RECONCILE_ERROR = "ReconcileError";
   public static final String WAITING_FOR_CLUSTER_STEPS = "WaitingForClusterSteps";
   public static final String STEP_RUNNING = "StepRunning";
 

@@ -45,6 +45,7 @@ import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
+import io.ttes.operator.status.Retrying;
 import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
 import io.ttes.operator.upgrade.UpgradeValidator.Validation;
@@ -891,8 +892,9 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
           return voidPlan(run, "the spec changed during the upgrade (after the running step)");
         }
         if (run.spec.isSuspend()) {
+          // Not finished and not failed: kstatus InProgress (Argo CD shows it as Suspended).
           return new Result(
-              Outcome.failed(
+              Outcome.reconciling(
                   SUSPENDED,
                   "suspended before step "
                       + rec.getName()
@@ -1605,16 +1607,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
   @Override
   public ErrorStatusUpdateControl<StackUpgrade> updateErrorStatus(
       StackUpgrade su, Context<StackUpgrade> context, Exception e) {
-    // Retryable AWS trouble (throttling, 5xx, network): say so and let JOSDK back off.
-    StackUpgradeStatus next = StatusUpdates.copyStatus(su, context);
-    String message =
-        e instanceof AwsException aws ? aws.getMessage() : e.getClass().getSimpleName();
-    conditions.apply(
-        next,
-        su.getMetadata().getGeneration(),
-        Outcome.reconciling(Reasons.AWS_UNAVAILABLE, "retrying: " + message));
-    writeStatus(su, context, next);
-    return ErrorStatusUpdateControl.defaultErrorProcessing();
+    return Retrying.onError(su, context, e, conditions, this::writeStatus);
   }
 
   /**

@@ -17,7 +17,7 @@ public final class StackVersions {
   public static final Pattern IMAGE =
       Pattern.compile(
           "^(?<repo>(?:[^:/]+(?::[0-9]+)?/)*thethingsindustries/lorawan-stack[a-z-]*)"
-              + ":(?<version>[0-9]+\\.[0-9]+\\.[0-9]+(?:-rc[0-9]+)?)(?<suffix>-aws[a-z0-9-]*)?$");
+              + ":(?<version>[0-9]+\\.[0-9]+\\.[0-9]+(?:-rc\\.?[0-9]+)?)(?<suffix>-aws[a-z0-9-]*)?$");
 
   private StackVersions() {}
 

@@ -265,7 +265,7 @@ class OpsTaskFlowTest {
     assertThat(end.getLogTail().split("\n")).hasSize(20).startsWith("line 11");
     assertThat(end.getLogTail()).endsWith("error: password **** rejected");
     assertThat(condition(end, "Ready")).startsWith("False/NonZeroExit/");
-    assertThat(condition(end, "Stalled")).startsWith("False/");
+    assertThat(condition(end, "Stalled")).startsWith("True/NonZeroExit/");
     assertThat(steps.get(steps.size() - 1).events())
         .singleElement()
         .satisfies(e -> assertThat(e.type()).isEqualTo(EventType.Warning));

@@ -3,10 +3,18 @@ package io.ttes.operator.ship;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
+import io.ttes.operator.status.ConditionWriter;
+import io.ttes.operator.status.Outcome;
+import io.ttes.operator.testing.Kstatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -184,6 +192,23 @@ class ArgoHealthTest {
   }
 
   @Test
+  void aFinishedStackUpgradeIsHealthyEvenWhenSuspended() throws IOException {
+    String obj =
+        """
+        metadata: {name: x, generation: 2}
+        spec: {suspend: true}
+        status:
+          observedGeneration: 2
+          phase: Succeeded
+          conditions:
+          - {type: Ready, status: "True", reason: Succeeded, message: at version 3.33.2}
+          - {type: Reconciling, status: "False", reason: Idle}
+          - {type: Stalled, status: "False", reason: Progressing}
+        """;
+    assertThat(health("StackUpgrade", obj)).containsExactly("Healthy", "at version 3.33.2");
+  }
+
+  @Test
   void aStalledStackUpgradeIsDegradedEvenWhenSuspended() throws IOException {
     String obj =
         """
@@ -196,6 +221,63 @@ class ArgoHealthTest {
         """;
     assertThat(health("StackUpgrade", obj)).containsExactly("Degraded", "UPDATE_ROLLBACK_FAILED");
   }
+
+  /**
+   * The conditions {@link ConditionWriter} writes for each outcome, read by Argo CD and by kstatus
+   * (Flux): the two never disagree about a failure, and a waiting upgrade is never healthy.
+   */
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void argoAndKstatusReadTheOperatorsConditionsAlike(String kind) throws IOException {
+    record Case(Outcome outcome, String phase, String argo, Kstatus.Status kstatus) {}
+    List<Case> cases =
+        List.of(
+            new Case(Outcome.ready("Completed", "done"), "Succeeded", "Healthy", CURRENT),
+            new Case(Outcome.reconciling("Running", "running"), "Running", "Progressing", WAITING),
+            new Case(Outcome.stalled("InvalidSpec", "spec.x: bad"), "Pending", "Degraded", FAILED),
+            new Case(Outcome.failed("NonZeroExit", "exit code 3"), "Failed", "Degraded", FAILED));
+    for (Case c : cases) {
+      KindStatusDoc doc = written(c.outcome(), c.phase());
+      assertThat(health(kind, doc.yaml())[0]).as("%s %s", kind, c.phase()).isEqualTo(c.argo());
+      assertThat(Kstatus.compute(doc.json())).as("%s %s", kind, c.phase()).isEqualTo(c.kstatus());
+    }
+  }
+
+  @Test
+  void aSuspendedUpgradeIsSuspendedInArgoAndInProgressForKstatus() throws IOException {
+    KindStatusDoc doc =
+        written(Outcome.reconciling("Suspended", "suspended before step x"), "Updating");
+    String yaml = doc.yaml().replace("spec: {}", "spec: {suspend: true}");
+    assertThat(health("StackUpgrade", yaml)[0]).isEqualTo("Suspended");
+    assertThat(Kstatus.compute(doc.json())).isEqualTo(WAITING);
+  }
+
+  private static final Kstatus.Status CURRENT = Kstatus.Status.Current;
+  private static final Kstatus.Status WAITING = Kstatus.Status.InProgress;
+  private static final Kstatus.Status FAILED = Kstatus.Status.Failed;
+
+  private record KindStatusDoc(String yaml, Map<String, Object> json) {}
+
+  /** An object of generation 1 whose status ConditionWriter wrote for {@code outcome}. */
+  @SuppressWarnings("unchecked")
+  private static KindStatusDoc written(Outcome outcome, String phase) throws IOException {
+    OpsTaskStatus status = new OpsTaskStatus();
+    new ConditionWriter(Clock.systemUTC()).apply(status, 1L, outcome);
+    Map<String, Object> statusMap = JSON.convertValue(status, Map.class);
+    statusMap.put("phase", phase);
+    Map<String, Object> obj = new LinkedHashMap<>();
+    obj.put("metadata", Map.of("name", "x", "generation", 1));
+    obj.put("spec", Map.of());
+    obj.put("status", statusMap);
+    // JSON is YAML in flow style.
+    String yaml =
+        "metadata: {name: x, generation: 1}\nspec: {}\nstatus: "
+            + JSON.writeValueAsString(statusMap)
+            + "\n";
+    return new KindStatusDoc(yaml, obj);
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Runs the script the way Argo CD does: the object in global {@code obj}, a table returned. */
   private static String[] health(String kind, String objectYaml) throws IOException {

@@ -336,7 +336,10 @@ class StackUpgradeReconcilerTest {
             () -> {
               StackUpgrade su = get("to-3-33-2");
               assertThat(condition(su, "Ready").getStatus()).isEqualTo("False");
-              assertThat(condition(su, "Reconciling").getStatus()).isEqualTo("False");
+              // Not done and not failed: kstatus InProgress (Reconciling=True), never Current.
+              assertThat(condition(su, "Reconciling").getStatus()).isEqualTo("True");
+              assertThat(condition(su, "Reconciling").getReason()).isEqualTo("Suspended");
+              assertThat(condition(su, "Stalled").getStatus()).isEqualTo("False");
               assertThat(condition(su, "Ready").getMessage()).contains("suspended");
             });
     assertThat(calls(EXECUTE)).isZero();

@@ -18,4 +18,9 @@ public abstract class KindStatus {
   @JsonPropertyDescription(
       "Conditions in the Kubernetes form; at least Ready, Reconciling and Stalled (kstatus).")
   private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Set while a transient error is retried (what fails, since when); cleared by the next"
+          + " reconcile that gets through.")
+  private RetryStatus retrying;
 }
