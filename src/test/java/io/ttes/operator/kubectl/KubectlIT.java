@@ -11,6 +11,7 @@ import io.ttes.operator.testing.Kubectl;
 import io.ttes.operator.testing.MotoServer;
 import io.ttes.operator.testing.RunningOperator;
 import io.ttes.operator.testing.TtesFixture;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
@@ -51,6 +52,27 @@ class KubectlIT {
                 "opstask.ops.ttes.io/is-db-migrate created",
                 "tenantbootstrap.ops.ttes.io/acme created",
                 "stackupgrade.ops.ttes.io/prod-eu1-to-3.33.2 created");
+
+        // An invalid manifest is refused as an API server refuses it: schema, unknown fields, CEL.
+        Kubectl.Result refused =
+            kubectl.run(
+                "apply", "-f", "src/test/resources/bad-input/09-ttc-ecs-with-ami-block.yaml");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.stderr())
+            .contains("The TTESCluster \"bad-ttc-9\" is invalid")
+            .contains("spec.ops.ami is for platform AMI; this cluster is ECS");
+        Kubectl.Result unknown =
+            kubectl.run("apply", "-f", "src/test/resources/bad-input/18-ttc-unknown-field.yaml");
+        assertThat(unknown.exitCode()).isNotZero();
+        assertThat(unknown.stderr()).contains("unknown field \"spec.regoin\"");
+        Path changedTask = Path.of("target", "kubectl-it", "changed-task.yaml");
+        Files.writeString(
+            changedTask,
+            Files.readString(Path.of("deploy/examples/30-opstask-migrate.yaml"))
+                .replace("command: [is-db, migrate]", "command: [is-db, create-admin-user]"));
+        Kubectl.Result changed = kubectl.run("apply", "-f", changedTask.toString());
+        assertThat(changed.exitCode()).isNotZero();
+        assertThat(changed.stderr()).contains("an OpsTask's spec cannot change");
 
         // wait: the watch kubectl opens is answered, so nothing but the result is printed.
         Kubectl.Result waited =

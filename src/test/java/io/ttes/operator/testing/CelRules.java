@@ -26,13 +26,17 @@ import java.util.Map;
  * https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#validation-rules
  */
 final class CelRules {
-  private static final CelCompiler COMPILER =
-      CelCompilerFactory.standardCelCompilerBuilder()
-          .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-          .addVar("self", SimpleType.DYN)
-          .addVar("oldSelf", SimpleType.DYN)
-          .build();
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+  /** Built on first use: every in-process API holds a CrdSchemas, few evaluate a rule. */
+  private static final class Cel {
+    static final CelCompiler COMPILER =
+        CelCompilerFactory.standardCelCompilerBuilder()
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .addVar("self", SimpleType.DYN)
+            .addVar("oldSelf", SimpleType.DYN)
+            .build();
+    static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+  }
+
   private final Map<String, CelRuntime.Program> programs = new HashMap<>();
 
   /**
@@ -113,8 +117,8 @@ final class CelRules {
         expression,
         e -> {
           try {
-            CelAbstractSyntaxTree ast = COMPILER.compile(e).getAst();
-            return RUNTIME.createProgram(ast);
+            CelAbstractSyntaxTree ast = Cel.COMPILER.compile(e).getAst();
+            return Cel.RUNTIME.createProgram(ast);
           } catch (CelValidationException | CelEvaluationException ex) {
             throw new IllegalStateException("CEL rule does not compile: " + e, ex);
           }

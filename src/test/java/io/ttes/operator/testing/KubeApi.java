@@ -33,9 +33,10 @@ import java.util.stream.Stream;
  * installed from crds/, so the status subresource and discovery documents behave as on a real API
  * server. Towards kubectl it also answers as an API server does: Tables from the CRDs' printer
  * columns ({@link PrinterTable}), field selectors ({@link FieldSelector}), OpenAPI v3 documents
- * ({@link OpenApiV3}) and watches over plain HTTP ({@link HttpWatch}); {@code KubectlIT} runs the
- * real kubectl against it. Server-side apply is not supported by it (415), which is why the
- * operator uses JSON/merge patches everywhere.
+ * ({@link OpenApiV3}), watches over plain HTTP ({@link HttpWatch}) and, for writes that ask for it
+ * as kubectl apply does, strict field validation with the CRD schemas and CEL rules ({@link
+ * StrictValidation}); {@code KubectlIT} runs the real kubectl against it. Server-side apply is not
+ * supported by it (415), which is why the operator uses JSON/merge patches everywhere.
  */
 public final class KubeApi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,7 +62,7 @@ public final class KubeApi implements AutoCloseable {
             new Context(),
             new MockWebServer(),
             new HashMap<>(),
-            new ApiServerDispatcher(crds),
+            new ApiServerDispatcher(crds, new CrdSchemas(Path.of("crds"))),
             false);
     server.init(InetAddress.getLoopbackAddress(), port);
     KubeApi api = new KubeApi(server);
@@ -79,18 +80,21 @@ public final class KubeApi implements AutoCloseable {
     private final List<JsonNode> crds;
     private final Discovery discovery;
     private final OpenApiV3 openApi;
+    private final StrictValidation strict;
 
-    ApiServerDispatcher(List<JsonNode> crds) {
+    ApiServerDispatcher(List<JsonNode> crds, CrdSchemas schemas) {
       super(List.of());
       this.crds = crds;
       this.discovery = new Discovery(crds);
       this.openApi = new OpenApiV3(crds);
+      this.strict = new StrictValidation(schemas);
     }
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
       if (request.method() != HttpMethod.GET) {
-        return super.dispatch(request);
+        MockResponse refused = validate(request);
+        return refused != null ? refused : super.dispatch(request);
       }
       String path = request.getPath();
       String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
@@ -128,6 +132,48 @@ public final class KubeApi implements AutoCloseable {
                 Instant.now()));
       }
       return response;
+    }
+
+    /**
+     * A 422 for a write of one of our kinds that asks for strict field validation and would store
+     * an invalid object; null to let the store take the write.
+     */
+    private MockResponse validate(RecordedRequest request) {
+      String path = request.getPath();
+      String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+      JsonNode crd = crdOf(bare);
+      HttpMethod method = request.method();
+      if (crd == null
+          || !"Strict".equals(HttpWatch.query(path).get("fieldValidation"))
+          || !(method == HttpMethod.POST
+              || method == HttpMethod.PUT
+              || method == HttpMethod.PATCH)) {
+        return null;
+      }
+      String contentType = String.valueOf(request.getHeader("Content-Type"));
+      if (method == HttpMethod.PATCH && !contentType.contains("merge-patch")) {
+        return null; // a JSON patch or apply patch: not computed here
+      }
+      JsonNode stored = null;
+      if (method != HttpMethod.POST) {
+        MockResponse current = super.handleGet(bare);
+        stored = current.code() == 200 ? read(current) : null;
+      }
+      // getUtf8Body() would drain the body the store still has to read.
+      String body =
+          request.getBody() == null
+              ? ""
+              : new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      List<String> violations = strict.violations(body, stored, method == HttpMethod.PATCH);
+      if (violations.isEmpty()) {
+        return null;
+      }
+      String name =
+          stored != null
+              ? stored.at("/metadata/name").asText()
+              : read(body).at("/metadata/name").asText();
+      return json(
+          422, StrictValidation.invalid(crd.at("/spec/names/kind").asText(), name, violations));
     }
 
     /** A list with a fieldSelector: the store's list, filtered as the API server would. */
@@ -229,6 +275,14 @@ public final class KubeApi implements AutoCloseable {
       return bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonNode read(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      return JSON.createObjectNode();
     }
   }
 

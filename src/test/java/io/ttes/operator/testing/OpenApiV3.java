@@ -20,10 +20,21 @@ final class OpenApiV3 {
     this.crds = crds;
   }
 
+  /** Core kinds (kind, plural, namespaced) whose writes kubectl may ask to validate. */
+  private static final List<String[]> CORE =
+      List.of(
+          new String[] {"Namespace", "namespaces", "false"},
+          new String[] {"Secret", "secrets", "true"},
+          new String[] {"ConfigMap", "configmaps", "true"},
+          new String[] {"Event", "events", "true"});
+
   /** The document of a path, or null when the path is not an OpenAPI v3 one we serve. */
   String document(String path) {
     if (path.equals("/openapi/v3")) {
       return index();
+    }
+    if (path.equals("/openapi/v3/api/v1")) {
+      return core();
     }
     String prefix = "/openapi/v3/apis/";
     if (!path.startsWith(prefix)) {
@@ -62,6 +73,9 @@ final class OpenApiV3 {
             .put("serverRelativeURL", "/openapi/v3/" + gv + "?hash=" + Integer.toHexString(hash()));
       }
     }
+    paths
+        .putObject("api/v1")
+        .put("serverRelativeURL", "/openapi/v3/api/v1?hash=" + Integer.toHexString(hash()));
     ObjectNode doc = JSON.createObjectNode();
     doc.set("paths", paths);
     return doc.toString();
@@ -79,7 +93,13 @@ final class OpenApiV3 {
             ? "/apis/" + gv + "/namespaces/{namespace}/" + plural
             : "/apis/" + gv + "/" + plural;
     String ref = "#/components/schemas/" + schemaName(crd, version);
-    ObjectNode get = paths.putObject(base + "/{name}").putObject("get");
+    ObjectNode item = paths.putObject(base + "/{name}");
+    patchOperation(
+        item,
+        crd.at("/spec/group").asText(),
+        version.path("name").asText(),
+        crd.at("/spec/names/kind").asText());
+    ObjectNode get = item.putObject("get");
     get.put("operationId", "read" + crd.at("/spec/names/kind").asText());
     get.put("x-kubernetes-action", "get");
     get.putObject("x-kubernetes-group-version-kind")
@@ -93,6 +113,42 @@ final class OpenApiV3 {
         .putObject("application/json")
         .putObject("schema")
         .put("$ref", ref);
+  }
+
+  private static void patchOperation(
+      ObjectNode pathItem, String group, String version, String kind) {
+    ObjectNode patch = pathItem.putObject("patch");
+    patch.put("operationId", "patch" + kind);
+    patch.put("x-kubernetes-action", "patch");
+    patch
+        .putObject("x-kubernetes-group-version-kind")
+        .put("group", group)
+        .put("kind", kind)
+        .put("version", version);
+    patch
+        .putArray("parameters")
+        .addObject()
+        .put("name", "fieldValidation")
+        .put("in", "query")
+        .put("description", "Ignore, Warn or Strict: how unknown and invalid fields are handled.")
+        .putObject("schema")
+        .put("type", "string");
+    patch.putObject("responses").putObject("200").put("description", "OK");
+  }
+
+  private String core() {
+    ObjectNode paths = JSON.createObjectNode();
+    for (String[] k : CORE) {
+      String base =
+          Boolean.parseBoolean(k[2]) ? "/api/v1/namespaces/{namespace}/" + k[1] : "/api/v1/" + k[1];
+      patchOperation(paths.putObject(base + "/{name}"), "", "v1", k[0]);
+    }
+    ObjectNode doc = JSON.createObjectNode();
+    doc.put("openapi", "3.0.0");
+    doc.putObject("info").put("title", "Kubernetes").put("version", "v1.30.0");
+    doc.set("paths", paths);
+    doc.putObject("components").putObject("schemas");
+    return doc.toString();
   }
 
   private int hash() {
