@@ -62,7 +62,7 @@ class DemoIT {
         .allMatch(
             l ->
                 l.startsWith("== ") || l.startsWith("   ") || l.matches("^\\d\\d:\\d\\d:\\d\\d .*"))
-        .hasSizeLessThan(100);
+        .hasSizeLessThan(150);
     assertThat(result.converged()).as(printed).isTrue();
     assertThat(result.finalStates())
         .containsKeys(
