@@ -16,7 +16,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
  * One ops command (tti-lw-stack ...) run against a TTES deployment, like a Job for the TTES CLI.
  */
 @JsonClassDescription(
-    "One ops command (tti-lw-stack ...) run against a TTESCluster as an ECS task (or SSM command on platform AMI), like a Job for the TTES CLI. The spec cannot change once created: create a new OpsTask to run another command.")
+    "One ops command (tti-lw-stack ...) run against a TTESCluster as an ECS task (or SSM"
+        + " command on platform AMI), like a Job for the TTES CLI. The spec cannot change once"
+        + " created: create a new OpsTask to run another command.")
 @Group(ApiGroup.GROUP)
 @Version(ApiGroup.VERSION)
 @Kind("OpsTask")

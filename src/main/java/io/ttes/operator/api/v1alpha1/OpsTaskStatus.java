@@ -9,7 +9,8 @@ import lombok.ToString;
 /** What happened to the command. */
 @Data
 @JsonClassDescription(
-    "What happened to the command: phase, the ECS task or SSM command, exit code and the last lines of its log.")
+    "What happened to the command: phase, the ECS task or SSM command, exit code and the last"
+        + " lines of its log.")
 @EqualsAndHashCode(callSuper = true)
 @ToString(callSuper = true)
 public class OpsTaskStatus extends KindStatus {

@@ -14,7 +14,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /** Moves a TTES deployment to a target version, stack by stack, through reviewed change sets. */
 @JsonClassDescription(
-    "Moves a TTESCluster to a new TTES version: change sets for its stacks in template order, reviewed when approval is Manual, snapshots before a database could be replaced, and the migrations of the new version.")
+    "Moves a TTESCluster to a new TTES version: change sets for its stacks in template order,"
+        + " reviewed when approval is Manual, snapshots before a database could be replaced, and the"
+        + " migrations of the new version.")
 @Group(ApiGroup.GROUP)
 @Version(ApiGroup.VERSION)
 @Kind("StackUpgrade")

@@ -12,7 +12,8 @@ import lombok.ToString;
 /** The upgrade's plan and progress; the status is the upgrade's write-ahead log. */
 @Data
 @JsonClassDescription(
-    "The plan and progress of the upgrade; also its write-ahead log, so a restarted operator resumes where it stopped.")
+    "The plan and progress of the upgrade; also its write-ahead log, so a restarted operator"
+        + " resumes where it stopped.")
 @EqualsAndHashCode(callSuper = true)
 @ToString(callSuper = true)
 public class StackUpgradeStatus extends KindStatus {
@@ -33,7 +34,8 @@ public class StackUpgradeStatus extends KindStatus {
   private String retryToken;
 
   @JsonPropertyDescription(
-      "The reviewed plan: one change set per stack, the parameters it changes and the data resources at risk.")
+      "The reviewed plan: one change set per stack, the parameters it changes and the data"
+          + " resources at risk.")
   private Plan plan;
 
   @JsonPropertyDescription("The steps executed so far, in order: stack updates and migrations.")

@@ -14,7 +14,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /** One TTES deployment on AWS: its stacks, how ops commands run against it, and what it is now. */
 @JsonClassDescription(
-    "One TTES deployment on AWS: its CloudFormation stacks, how ops commands run against it, and the version it runs. Observed, never changed, by the operator; StackUpgrade and TenantBootstrap act on it.")
+    "One TTES deployment on AWS: its CloudFormation stacks, how ops commands run against it,"
+        + " and the version it runs. Observed, never changed, by the operator; StackUpgrade and"
+        + " TenantBootstrap act on it.")
 @Group(ApiGroup.GROUP)
 @Version(ApiGroup.VERSION)
 @Kind("TTESCluster")

@@ -12,7 +12,8 @@ import lombok.ToString;
 /** Observed state of a TTES deployment. */
 @Data
 @JsonClassDescription(
-    "What the operator observed on AWS: stacks, version, ops task target, and which upgrade or bootstrap holds the cluster.")
+    "What the operator observed on AWS: stacks, version, ops task target, and which upgrade or"
+        + " bootstrap holds the cluster.")
 @EqualsAndHashCode(callSuper = true)
 @ToString(callSuper = true)
 public class TTESClusterStatus extends KindStatus {

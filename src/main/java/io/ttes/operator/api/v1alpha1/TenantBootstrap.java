@@ -14,7 +14,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /** Makes a TTES deployment, and one tenant of it, usable: databases, OAuth clients, admin. */
 @JsonClassDescription(
-    "Makes a TTES deployment and one tenant usable: the databases, OAuth clients, the tenant and its admin user, each as an OpsTask run in the runbook's order.")
+    "Makes a TTES deployment and one tenant usable: the databases, OAuth clients, the tenant"
+        + " and its admin user, each as an OpsTask run in the runbook's order.")
 @Group(ApiGroup.GROUP)
 @Version(ApiGroup.VERSION)
 @Kind("TenantBootstrap")

@@ -15,7 +15,8 @@ import lombok.NoArgsConstructor;
 /** What to make usable. */
 @Data
 @JsonClassDescription(
-    "What to make usable: the cluster, the tenant, the databases, the OAuth clients and the admin user.")
+    "What to make usable: the cluster, the tenant, the databases, the OAuth clients and the"
+        + " admin user.")
 public class TenantBootstrapSpec {
   /** TTES identifier rules: 2 to 36 lowercase letters, digits and single dashes. */
   public static final String TTES_ID = "^[a-z0-9](?:[-]?[a-z0-9]){1,35}$";
