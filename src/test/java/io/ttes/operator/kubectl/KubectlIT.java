@@ -120,6 +120,11 @@ class KubectlIT {
                 "opstask.ops.ttes.io/is-db-migrate",
                 "tenantbootstrap.ops.ttes.io/acme",
                 "stackupgrade.ops.ttes.io/prod-eu1-to-3.33.2");
+
+        // delete waits for the object to go, through a watch of it by name.
+        Kubectl.Result deleted = kubectl.run("delete", "ot", "is-db-migrate", "--timeout=30s");
+        assertThat(deleted.ok()).contains("opstask.ops.ttes.io \"is-db-migrate\" deleted");
+        assertThat(deleted.stderr()).isEmpty();
       }
     }
   }

@@ -59,6 +59,15 @@ record FieldSelector(List<Term> terms) {
     return new FieldSelector(terms);
   }
 
+  /** The value a term requires the field to equal, or null when no term does. */
+  String equalTo(String path) {
+    return terms.stream()
+        .filter(t -> t.equal() && t.path().equals(path))
+        .map(Term::value)
+        .findFirst()
+        .orElse(null);
+  }
+
   boolean matches(JsonNode item) {
     return terms.stream().allMatch(t -> t.matches(item));
   }

@@ -70,6 +70,22 @@ final class HttpWatch {
       }
     }
     String listVersion = items.at("/metadata/resourceVersion").asText("");
+    String named = selector == null ? null : selector.equalTo("metadata.name");
+    if (named != null && events == 0 && since > 0 && !present(items, named)) {
+      ObjectNode gone = JSON.createObjectNode();
+      gone.put("kind", kind != null ? kind : items.path("kind").asText().replaceFirst("List$", ""))
+          .put("apiVersion", items.path("apiVersion").asText("v1"));
+      ObjectNode meta = gone.putObject("metadata").put("name", named);
+      String namespace = namespaceOf(base);
+      if (namespace != null) {
+        meta.put("namespace", namespace);
+      }
+      meta.put("resourceVersion", listVersion.isEmpty() ? String.valueOf(since) : listVersion);
+      ObjectNode event = JSON.createObjectNode();
+      event.put("type", "DELETED").set("object", gone);
+      body.append(event).append('\n');
+      events++;
+    }
     if (initial || "true".equals(q.get("allowWatchBookmarks"))) {
       ObjectNode object = JSON.createObjectNode();
       object
@@ -90,6 +106,25 @@ final class HttpWatch {
             .setHeader("Content-Type", "application/json")
             .setBody(body.toString());
     return events == 0 ? response.setBodyDelay(IDLE) : response;
+  }
+
+  private static boolean present(JsonNode list, String name) {
+    for (JsonNode item : list.path("items")) {
+      if (name.equals(item.at("/metadata/name").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String namespaceOf(String path) {
+    String[] parts = path.split("/");
+    for (int i = 0; i + 1 < parts.length; i++) {
+      if (parts[i].equals("namespaces")) {
+        return parts[i + 1];
+      }
+    }
+    return null;
   }
 
   private static long version(String rv) {

@@ -117,6 +117,14 @@ class KubeApiProtocolTest {
                     .isEqualTo("TTESCluster");
               });
 
+      // A named object that is gone: the watch says DELETED (kubectl wait --for=delete ends).
+      String deleted =
+          getText(
+              base + "?watch=true&fieldSelector=metadata.name%3Dgone&resourceVersion=" + version,
+              "application/json");
+      assertThat(JSON.readTree(deleted.lines().findFirst().orElseThrow()).path("type").asText())
+          .isEqualTo("DELETED");
+
       HttpResponse<String> refused =
           http.send(
               HttpRequest.newBuilder(URI.create(base + "?fieldValidation=Strict"))
