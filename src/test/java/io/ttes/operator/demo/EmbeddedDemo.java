@@ -15,6 +15,7 @@ import io.ttes.operator.aws.sdk.SdkAwsServicesFactory;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.testing.KubeApi;
+import io.ttes.operator.testing.Kubectl;
 import io.ttes.operator.testing.MotoServer;
 import io.ttes.operator.testing.TtesFixture;
 import java.io.IOException;
@@ -34,10 +35,11 @@ import java.util.stream.Stream;
 /**
  * The operator's main job on an embedded default: the real operator against an in-process
  * Kubernetes API and the AWS emulator seeded with a small TTES deployment (prod-eu1, version
- * 3.33.1, five stacks). Applies {@code deploy/examples/} and prints the resources until they
- * converge.
+ * 3.33.1, five stacks). Applies {@code deploy/examples/} and prints each resource's state when it
+ * changes, until they converge; nothing else unless {@code --verbose} (operator logs and the
+ * in-process API's request log).
  *
- * <p>{@code mvn -Pdemo test-compile exec:java [-Dexec.args=--exit-when-converged]}
+ * <p>{@code mvn -Pdemo test-compile exec:java [-Dexec.args="--exit-when-converged --verbose"]}
  */
 public final class EmbeddedDemo {
   public static final String NAMESPACE = "default";
@@ -50,7 +52,9 @@ public final class EmbeddedDemo {
 
   public static void main(String[] args) throws Exception {
     boolean exit = List.of(args).contains("--exit-when-converged");
-    Result result = run(System.out, Path.of("deploy/examples"), Duration.ofMinutes(5), exit);
+    boolean verbose = List.of(args).contains("--verbose");
+    Result result =
+        run(System.out, Path.of("deploy/examples"), Duration.ofMinutes(5), exit, verbose);
     if (exit) {
       System.exit(result.converged() ? 0 : 1);
     }
@@ -61,11 +65,12 @@ public final class EmbeddedDemo {
    * (or the timeout passes); otherwise it keeps serving until the process is stopped.
    */
   public static Result run(
-      PrintStream out, Path examples, Duration timeout, boolean exitWhenConverged)
+      PrintStream out, Path examples, Duration timeout, boolean exitWhenConverged, boolean verbose)
       throws Exception {
     out.println(
         "== starting the AWS emulator (moto_server) and seeding TTES deployment prod-eu1 3.33.1");
-    try (MotoServer moto = MotoServer.start();
+    try (DemoLogs logs = new DemoLogs(verbose);
+        MotoServer moto = MotoServer.start();
         KubeApi api = KubeApi.start()) {
       TtesFixture.uploadTemplates(moto.endpoint());
       // The default template URL pattern points at the thethingsindustries bucket: serve the
@@ -92,17 +97,18 @@ public final class EmbeddedDemo {
             "== operator started; metrics on http://127.0.0.1:" + operator.httpPort() + "/metrics");
         apply(api.client(), examples, out);
         Set<String> controlled = controlledKinds(operator);
+        out.println(
+            "== try: kubectl --kubeconfig "
+                + kubeconfig
+                + " get ttes   (also describe, explain, wait, apply)");
         Instant deadline = Instant.now().plus(timeout);
-        String last = "";
+        Map<String, String> last = new TreeMap<>();
         Map<String, String> states = Map.of();
         boolean converged = false;
         while (Instant.now().isBefore(deadline)) {
           states = states(api.client(), controlled);
-          String table = table(states);
-          if (!table.equals(last)) {
-            out.println(table);
-            last = table;
-          }
+          changes(last, states).forEach(out::println);
+          last = new TreeMap<>(states);
           converged =
               !states.isEmpty() && states.values().stream().allMatch(s -> s.startsWith("Ready"));
           if (converged
@@ -219,32 +225,25 @@ public final class EmbeddedDemo {
     return null;
   }
 
-  private static String table(Map<String, String> states) {
+  /** One line per resource whose state changed since the last look: time, resource, state. */
+  static List<String> changes(Map<String, String> before, Map<String, String> now) {
+    String time = Instant.now().toString().substring(11, 19);
     List<String> lines = new ArrayList<>();
-    lines.add("-- " + Instant.now().toString().substring(11, 19));
-    states.forEach(
-        (k, v) ->
-            lines.add(
-                String.format(
-                    "   %-40s %s", k, v.length() > 110 ? v.substring(0, 107) + "..." : v)));
-    return String.join("\n", lines);
+    now.forEach(
+        (k, v) -> {
+          if (!v.equals(before.get(k))) {
+            String state = v.length() > 110 ? v.substring(0, 107) + "..." : v;
+            lines.add(String.format("%s %-36s %s", time, k, state));
+          }
+        });
+    return lines;
   }
 
   private static Path writeKubeconfig(String url) throws IOException {
     Path dir = Path.of("target", "demo");
     Files.createDirectories(dir);
     Path file = dir.resolve("kubeconfig");
-    Files.writeString(
-        file,
-        """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: embedded, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
-        users: [{name: demo, user: {token: demo}}]
-        contexts: [{name: embedded, context: {cluster: embedded, user: demo, namespace: default}}]
-        current-context: embedded
-        """
-            .formatted(url));
+    Files.writeString(file, Kubectl.kubeconfig(url, NAMESPACE));
     return file;
   }
 }

@@ -19,13 +19,15 @@ import java.util.stream.Stream;
 
 /**
  * What a real API server does with our CRDs and the in-process one does not: validates a manifest
- * against the generated OpenAPI schema (types, enums, patterns, required, sizes) and, like {@code
- * kubectl --validate=strict}, rejects fields the schema does not know. CEL rules
- * (x-kubernetes-validations) are not evaluated here; the operator checks those itself.
+ * against the generated OpenAPI schema (types, enums, patterns, required, sizes), like {@code
+ * kubectl --validate=strict} rejects fields the schema does not know, and evaluates the CEL rules
+ * (x-kubernetes-validations, {@link CelRules}), the transition rules on update only. The operator
+ * checks the CEL rules' conditions itself as well, for API servers that do not run them.
  */
 public final class CrdSchemas {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private final Map<String, JsonNode> schemas = new HashMap<>();
+  private final CelRules cel = new CelRules();
 
   public CrdSchemas(Path crdDir) {
     try (Stream<Path> files = Files.list(crdDir)) {
@@ -59,7 +61,29 @@ public final class CrdSchemas {
         JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(schema);
     validator.validate(manifest).forEach(m -> out.add(m.getMessage()));
     unknownFields(schema, manifest, "", out);
+    out.addAll(cel.violations(schema, manifest, null));
     return out;
+  }
+
+  /** The OpenAPI-schema violations and unknown fields alone, without the CEL rules. */
+  public List<String> structuralViolations(JsonNode manifest) {
+    JsonNode schema = schemas.get(manifest.path("kind").asText());
+    if (schema == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4)
+        .getSchema(schema)
+        .validate(manifest)
+        .forEach(m -> out.add(m.getMessage()));
+    unknownFields(schema, manifest, "", out);
+    return out;
+  }
+
+  /** The CEL rules an update from {@code old} to {@code updated} breaks, transition rules too. */
+  public List<String> updateViolations(JsonNode old, JsonNode updated) {
+    JsonNode schema = schemas.get(updated.path("kind").asText());
+    return schema == null ? List.of() : cel.violations(schema, updated, old);
   }
 
   private static void unknownFields(

@@ -1,11 +1,16 @@
 package io.ttes.operator.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
  * The discovery documents of the in-process Kubernetes API: the versions and resources it serves.
+ * The operator's group is described from the installed CRDs (names, short names, categories), so
+ * {@code kubectl get ttes} finds the kinds the way a real API server lets it.
  */
 final class Discovery {
   private static final String ALL =
@@ -18,24 +23,21 @@ final class Discovery {
       String kind,
       boolean namespaced,
       List<String> shortNames,
-      boolean status) {}
+      boolean status,
+      List<String> categories) {
+    Resource(
+        String name,
+        String singular,
+        String kind,
+        boolean namespaced,
+        List<String> shortNames,
+        boolean status) {
+      this(name, singular, kind, namespaced, shortNames, status, List.of());
+    }
+  }
 
-  private static final Map<String, List<Resource>> GROUPS =
+  private static final Map<String, List<Resource>> BUILT_IN =
       Map.of(
-          "ops.ttes.io/v1alpha1",
-          List.of(
-              new Resource(
-                  "ttesclusters", "ttescluster", "TTESCluster", true, List.of("ttc"), true),
-              new Resource(
-                  "stackupgrades", "stackupgrade", "StackUpgrade", true, List.of("su"), true),
-              new Resource(
-                  "tenantbootstraps",
-                  "tenantbootstrap",
-                  "TenantBootstrap",
-                  true,
-                  List.of("tb"),
-                  true),
-              new Resource("opstasks", "opstask", "OpsTask", true, List.of("ot"), true)),
           "coordination.k8s.io/v1",
           List.of(new Resource("leases", "lease", "Lease", true, List.of(), false)),
           "apiextensions.k8s.io/v1",
@@ -55,10 +57,38 @@ final class Discovery {
           new Resource("events", "event", "Event", true, List.of("ev"), false),
           new Resource("configmaps", "configmap", "ConfigMap", true, List.of("cm"), false));
 
-  private Discovery() {}
+  private final Map<String, List<Resource>> groups = new TreeMap<>(BUILT_IN);
+
+  /** Discovery of the built-in resources plus those of the given CRDs. */
+  Discovery(List<JsonNode> crds) {
+    for (JsonNode crd : crds) {
+      JsonNode names = crd.at("/spec/names");
+      for (JsonNode v : crd.at("/spec/versions")) {
+        String gv = crd.at("/spec/group").asText() + "/" + v.path("name").asText();
+        groups.computeIfAbsent(gv, k -> new ArrayList<>());
+        List<Resource> resources = new ArrayList<>(groups.get(gv));
+        resources.add(
+            new Resource(
+                names.path("plural").asText(),
+                names.path("singular").asText(),
+                names.path("kind").asText(),
+                crd.at("/spec/scope").asText().equals("Namespaced"),
+                texts(names.path("shortNames")),
+                v.at("/subresources/status").isObject(),
+                texts(names.path("categories"))));
+        groups.put(gv, List.copyOf(resources));
+      }
+    }
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
 
   /** The document for a discovery path, or null when the path is not one. */
-  static String document(String path) {
+  String document(String path) {
     return switch (path) {
       case "/version" ->
           "{\"major\":\"1\",\"minor\":\"30\",\"gitVersion\":\"v1.30.0\",\"platform\":\"linux/amd64\"}";
@@ -69,14 +99,14 @@ final class Discovery {
       case "/apis" -> groupList();
       default -> {
         String gv = path.startsWith("/apis/") ? path.substring(6) : null;
-        yield gv != null && GROUPS.containsKey(gv) ? resourceList(gv, GROUPS.get(gv)) : null;
+        yield gv != null && groups.containsKey(gv) ? resourceList(gv, groups.get(gv)) : null;
       }
     };
   }
 
-  private static String groupList() {
-    String groups =
-        GROUPS.keySet().stream()
+  private String groupList() {
+    String list =
+        groups.keySet().stream()
             .sorted()
             .map(
                 gv -> {
@@ -91,7 +121,7 @@ final class Discovery {
                       + "}";
                 })
             .collect(Collectors.joining(","));
-    return "{\"kind\":\"APIGroupList\",\"apiVersion\":\"v1\",\"groups\":[" + groups + "]}";
+    return "{\"kind\":\"APIGroupList\",\"apiVersion\":\"v1\",\"groups\":[" + list + "]}";
   }
 
   private static String resourceList(String groupVersion, List<Resource> resources) {
@@ -114,6 +144,9 @@ final class Discovery {
           .append(",\"shortNames\":[")
           .append(
               r.shortNames().stream().map(n -> "\"" + n + "\"").collect(Collectors.joining(",")))
+          .append("],\"categories\":[")
+          .append(
+              r.categories().stream().map(n -> "\"" + n + "\"").collect(Collectors.joining(",")))
           .append("]}");
       if (r.status()) {
         items

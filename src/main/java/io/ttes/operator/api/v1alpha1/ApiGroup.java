@@ -6,6 +6,9 @@ public final class ApiGroup {
   public static final String VERSION = "v1alpha1";
   public static final String API_VERSION = GROUP + "/" + VERSION;
 
+  /** The category of every kind: {@code kubectl get ttes} lists them all. */
+  public static final String CATEGORY = "ttes";
+
   /** Annotation that asks the operator to retry a failed resource from the failed step. */
   public static final String RETRY_ANNOTATION = GROUP + "/retry";
 

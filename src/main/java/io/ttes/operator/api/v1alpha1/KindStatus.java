@@ -12,6 +12,32 @@ import lombok.Data;
  */
 @Data
 public abstract class KindStatus {
+  /**
+   * The schema of one {@code conditions[]} entry, the Kubernetes Condition (metav1.Condition). The
+   * build puts it into each CRD (the field's Java type is Fabric8's undocumented Condition) and
+   * makes {@code conditions} a map list keyed by type, so a client's merge replaces one condition.
+   */
+  public static final String CONDITION_SCHEMA =
+      """
+      {"type": "object",
+       "description": "One aspect of the resource's state (Ready, Reconciling, Stalled).",
+       "required": ["type", "status", "lastTransitionTime", "reason", "message"],
+       "properties": {
+         "type": {"type": "string", "maxLength": 316,
+                  "description": "Type of condition in CamelCase: Ready, Reconciling or Stalled."},
+         "status": {"type": "string", "enum": ["True", "False", "Unknown"],
+                    "description": "Status of the condition: True, False or Unknown."},
+         "reason": {"type": "string", "maxLength": 1024,
+                    "description": "Why the condition last changed, in CamelCase (for example StacksStable)."},
+         "message": {"type": "string", "maxLength": 32768,
+                     "description": "Human readable detail of the last change; never holds a secret value."},
+         "lastTransitionTime": {"type": "string", "format": "date-time",
+                                "description": "When the status of the condition last changed."},
+         "observedGeneration": {"type": "integer", "format": "int64", "minimum": 0,
+                                "description": "The metadata.generation the condition was set for."}
+       }}
+      """;
+
   @JsonPropertyDescription("The metadata.generation this status was computed for.")
   private Long observedGeneration;
 

@@ -1,5 +1,6 @@
 package io.ttes.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
@@ -14,6 +15,11 @@ import lombok.NoArgsConstructor;
 
 /** The command to run. The spec is immutable once the task has started. */
 @Data
+@ValidationRule(
+    value = "self == oldSelf",
+    message = "an OpsTask's spec cannot change: create a new OpsTask to run another command",
+    reason = "FieldValueForbidden")
+@JsonClassDescription("The command to run and against which cluster; immutable once created.")
 public class OpsTaskSpec {
   @Required
   @JsonPropertyDescription("The TTESCluster to run the command against.")

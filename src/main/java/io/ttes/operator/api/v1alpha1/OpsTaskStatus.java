@@ -1,5 +1,6 @@
 package io.ttes.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import lombok.Data;
 import lombok.EqualsAndHashCode;
@@ -7,6 +8,9 @@ import lombok.ToString;
 
 /** What happened to the command. */
 @Data
+@JsonClassDescription(
+    "What happened to the command: phase, the ECS task or SSM command, exit code and the last"
+        + " lines of its log.")
 @EqualsAndHashCode(callSuper = true)
 @ToString(callSuper = true)
 public class OpsTaskStatus extends KindStatus {
@@ -43,6 +47,9 @@ public class OpsTaskStatus extends KindStatus {
   @JsonPropertyDescription("Last lines of the task's log, with secret values masked.")
   private String logTail;
 
+  @JsonPropertyDescription("When the task started (RFC 3339).")
   private String startedAt;
+
+  @JsonPropertyDescription("When the task finished (RFC 3339).")
   private String finishedAt;
 }

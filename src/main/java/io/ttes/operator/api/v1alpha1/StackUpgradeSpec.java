@@ -1,5 +1,6 @@
 package io.ttes.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
@@ -14,6 +15,8 @@ import lombok.NoArgsConstructor;
 
 /** The upgrade wanted. */
 @Data
+@JsonClassDescription(
+    "The upgrade wanted: the cluster, the target version and how change sets are approved.")
 public class StackUpgradeSpec {
   public static final String SEMVER = "^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$";
 

@@ -1,5 +1,6 @@
 package io.ttes.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +11,14 @@ import lombok.ToString;
 
 /** The upgrade's plan and progress; the status is the upgrade's write-ahead log. */
 @Data
+@JsonClassDescription(
+    "The plan and progress of the upgrade; also its write-ahead log, so a restarted operator"
+        + " resumes where it stopped.")
 @EqualsAndHashCode(callSuper = true)
 @ToString(callSuper = true)
 public class StackUpgradeStatus extends KindStatus {
+  @JsonPropertyDescription(
+      "Pending, Planning, AwaitingApproval, then the steps of the upgrade, Succeeded or Failed.")
   private UpgradePhase phase;
 
   @JsonPropertyDescription("Version observed on the cluster when the upgrade started.")
@@ -27,8 +33,12 @@ public class StackUpgradeStatus extends KindStatus {
   @JsonPropertyDescription("The last ops.ttes.io/retry annotation value acted on.")
   private String retryToken;
 
+  @JsonPropertyDescription(
+      "The reviewed plan: one change set per stack, the parameters it changes and the data"
+          + " resources at risk.")
   private Plan plan;
 
+  @JsonPropertyDescription("The steps executed so far, in order: stack updates and migrations.")
   private List<Step> steps = new ArrayList<>();
 
   /** The reviewed plan. */
@@ -38,6 +48,7 @@ public class StackUpgradeStatus extends KindStatus {
     @JsonPropertyDescription("Stable digest of the planned changes and spec generation.")
     private String hash;
 
+    @JsonPropertyDescription("The metadata.generation the plan was made for.")
     private Long generation;
 
     @JsonPropertyDescription(
@@ -45,6 +56,7 @@ public class StackUpgradeStatus extends KindStatus {
             + " change voids the plan, while approving or suspending does not.")
     private String specDigest;
 
+    @JsonPropertyDescription("The stacks of the plan, in template order.")
     private List<PlannedStack> stacks = new ArrayList<>();
   }
 
@@ -52,16 +64,29 @@ public class StackUpgradeStatus extends KindStatus {
   @Data
   @NoArgsConstructor
   public static class PlannedStack {
+    @JsonPropertyDescription("CloudFormation stack name.")
     private String name;
+
+    @JsonPropertyDescription("TTES template name of the stack, for example 1-1-vpc.")
     private String template;
+
+    @JsonPropertyDescription("Name of the change set, derived from the upgrade uid and attempt.")
     private String changeSetName;
+
+    @JsonPropertyDescription("ARN of the change set.")
     private String changeSetId;
 
     @JsonPropertyDescription("Changes, NoChanges, Skipped, or JustInTime (planned when reached).")
     private String disposition;
 
+    @JsonPropertyDescription("Parameters whose value the change set sets or changes.")
     private List<ParameterChange> parameters = new ArrayList<>();
+
+    @JsonPropertyDescription("Resource changes of the change set, as CloudFormation reports them.")
     private List<ResourceChange> changes = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "Data resources (databases, caches) the change set would replace or remove.")
     private List<DataRisk> dataRisks = new ArrayList<>();
   }
 
@@ -69,8 +94,13 @@ public class StackUpgradeStatus extends KindStatus {
   @Data
   @NoArgsConstructor
   public static class ParameterChange {
+    @JsonPropertyDescription("Template parameter name.")
     private String key;
+
+    @JsonPropertyDescription("Value before the upgrade; empty for a new parameter.")
     private String from;
+
+    @JsonPropertyDescription("Value after the upgrade; empty for a removed parameter.")
     private String to;
 
     @JsonPropertyDescription("Kept, Image, Override, New, Removed.")
@@ -81,10 +111,20 @@ public class StackUpgradeStatus extends KindStatus {
   @Data
   @NoArgsConstructor
   public static class ResourceChange {
+    @JsonPropertyDescription("Logical id of the resource in the template.")
     private String logicalId;
+
+    @JsonPropertyDescription("Physical id of the resource, when it exists.")
     private String physicalId;
+
+    @JsonPropertyDescription("CloudFormation resource type, for example AWS::RDS::DBInstance.")
     private String resourceType;
+
+    @JsonPropertyDescription("Add, Modify, Remove, Import or Dynamic.")
     private String action;
+
+    @JsonPropertyDescription(
+        "True, False or Conditional: whether the change replaces the resource.")
     private String replacement;
   }
 
@@ -92,10 +132,19 @@ public class StackUpgradeStatus extends KindStatus {
   @Data
   @NoArgsConstructor
   public static class DataRisk {
+    @JsonPropertyDescription("Logical id of the data resource in the template.")
     private String logicalId;
+
+    @JsonPropertyDescription("Physical id of the data resource.")
     private String physicalId;
+
+    @JsonPropertyDescription("CloudFormation resource type, for example AWS::RDS::DBInstance.")
     private String resourceType;
+
+    @JsonPropertyDescription("Modify or Remove.")
     private String action;
+
+    @JsonPropertyDescription("True or Conditional: the change may replace the resource.")
     private String replacement;
 
     @JsonPropertyDescription("Snapshot identifier taken before executing, when protection is on.")
@@ -109,13 +158,29 @@ public class StackUpgradeStatus extends KindStatus {
   @Data
   @NoArgsConstructor
   public static class Step {
+    @JsonPropertyDescription(
+        "Step name: the stack name of a stack update, or the migration command.")
     private String name;
+
+    @JsonPropertyDescription("Running, Succeeded or Failed.")
     private String phase;
+
+    @JsonPropertyDescription("ARN of the change set executed by this step.")
     private String changeSetId;
+
+    @JsonPropertyDescription("Snapshot identifier taken before this step.")
     private String snapshot;
+
+    @JsonPropertyDescription("The OpsTask running the migration of this step.")
     private String opsTask;
+
+    @JsonPropertyDescription("When the step started (RFC 3339).")
     private String startedAt;
+
+    @JsonPropertyDescription("When the step finished (RFC 3339).")
     private String finishedAt;
+
+    @JsonPropertyDescription("Human readable detail of the step.")
     private String message;
   }
 }

@@ -1,5 +1,6 @@
 package io.ttes.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -7,6 +8,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 import lombok.AllArgsConstructor;
@@ -15,6 +17,26 @@ import lombok.NoArgsConstructor;
 
 /** Desired description of a TTES deployment on AWS. */
 @Data
+@ValidationRule(
+    value =
+        "!(has(self.platform) && self.platform == 'AMI') || (has(self.ops) && has(self.ops.ami))",
+    message = "platform AMI runs ops commands on an EC2 instance: set spec.ops.ami.instanceId",
+    fieldPath = ".ops",
+    reason = "FieldValueRequired")
+@ValidationRule(
+    value =
+        "!(has(self.platform) && self.platform == 'AMI') || !has(self.ops) || !has(self.ops.ecs)",
+    message = "spec.ops.ecs is for platform ECS; this cluster is AMI",
+    fieldPath = ".ops.ecs",
+    reason = "FieldValueForbidden")
+@ValidationRule(
+    value =
+        "(has(self.platform) && self.platform == 'AMI') || !has(self.ops) || !has(self.ops.ami)",
+    message = "spec.ops.ami is for platform AMI; this cluster is ECS",
+    fieldPath = ".ops.ami",
+    reason = "FieldValueForbidden")
+@JsonClassDescription(
+    "The deployment: AWS region, platform, naming, stacks and how ops commands run.")
 public class TTESClusterSpec {
   public static final String DEFAULT_URL_PATTERN =
       "https://thethingsindustries.s3.amazonaws.com/public/cloud/{version}/{template}.gen.template";
@@ -48,6 +70,14 @@ public class TTESClusterSpec {
   private IdentityServerMode identityServer = IdentityServerMode.Local;
 
   @Size(max = 64)
+  @ValidationRule(
+      value = "self.all(s, self.exists_one(o, o.name == s.name))",
+      message = "spec.stacks lists a stack name twice",
+      reason = "FieldValueDuplicate")
+  @ValidationRule(
+      value = "self.all(s, self.exists_one(o, o.template == s.template))",
+      message = "spec.stacks lists a template twice",
+      reason = "FieldValueDuplicate")
   @JsonPropertyDescription(
       "CloudFormation stacks of this deployment. Upgrades follow the template numbering order.")
   private List<StackRef> stacks = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.ttes.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,9 @@ import lombok.ToString;
 
 /** Observed state of a TTES deployment. */
 @Data
+@JsonClassDescription(
+    "What the operator observed on AWS: stacks, version, ops task target, and which upgrade or"
+        + " bootstrap holds the cluster.")
 @EqualsAndHashCode(callSuper = true)
 @ToString(callSuper = true)
 public class TTESClusterStatus extends KindStatus {
@@ -35,13 +39,19 @@ public class TTESClusterStatus extends KindStatus {
   @Data
   @NoArgsConstructor
   public static class StackStatus {
+    @JsonPropertyDescription("CloudFormation stack name.")
     private String name;
+
+    @JsonPropertyDescription("TTES template name of the stack, for example 1-1-vpc.")
     private String template;
 
     @JsonPropertyDescription("CloudFormation stack status, for example UPDATE_COMPLETE.")
     private String status;
 
+    @JsonPropertyDescription("CloudFormation status reason, when it gives one.")
     private String statusReason;
+
+    @JsonPropertyDescription("When CloudFormation last updated the stack (RFC 3339).")
     private String lastUpdatedTime;
 
     @JsonPropertyDescription("TTES version of the stack, from its version tag or image parameters.")
@@ -55,8 +65,13 @@ public class TTESClusterStatus extends KindStatus {
     @JsonPropertyDescription("Latest ACTIVE revision of the ops task definition family.")
     private String taskDefinition;
 
+    @JsonPropertyDescription("ECS cluster ops tasks run in.")
     private String cluster;
+
+    @JsonPropertyDescription("Subnets of the ops tasks (awsvpc network mode).")
     private List<String> subnets = new ArrayList<>();
+
+    @JsonPropertyDescription("Security groups of the ops tasks.")
     private List<String> securityGroups = new ArrayList<>();
 
     @JsonPropertyDescription("Platform AMI: the instance commands run on.")
@@ -67,14 +82,22 @@ public class TTESClusterStatus extends KindStatus {
   @Data
   @NoArgsConstructor
   public static class ClusterStep {
+    @JsonPropertyDescription("Step name, for example storage-db-init.")
     private String name;
 
     @JsonPropertyDescription("Succeeded once done; cluster-wide steps never run twice.")
     private String phase;
 
+    @JsonPropertyDescription("The OpsTask that ran the step.")
     private String opsTask;
+
+    @JsonPropertyDescription("The TenantBootstrap that ran the step.")
     private String bootstrap;
+
+    @JsonPropertyDescription("When the step finished (RFC 3339).")
     private String finishedAt;
+
+    @JsonPropertyDescription("Human readable detail of the step.")
     private String message;
   }
 }

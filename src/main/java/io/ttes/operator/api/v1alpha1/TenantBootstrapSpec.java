@@ -1,5 +1,6 @@
 package io.ttes.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -13,6 +14,9 @@ import lombok.NoArgsConstructor;
 
 /** What to make usable. */
 @Data
+@JsonClassDescription(
+    "What to make usable: the cluster, the tenant, the databases, the OAuth clients and the"
+        + " admin user.")
 public class TenantBootstrapSpec {
   /** TTES identifier rules: 2 to 36 lowercase letters, digits and single dashes. */
   public static final String TTES_ID = "^[a-z0-9](?:[-]?[a-z0-9]){1,35}$";
@@ -56,15 +60,18 @@ public class TenantBootstrapSpec {
   @Data
   public static class Storage {
     @Default("false")
+    @JsonPropertyDescription("Initialise the events storage (storage-db init) once per cluster.")
     private boolean init;
 
     @Default("12h")
     @Pattern("^[0-9]+[smhd]$")
+    @JsonPropertyDescription("Timescale chunk time interval, for example 12h.")
     private String chunkTimeInterval = "12h";
 
     @Default("31")
     @Min(1)
     @Max(3650)
+    @JsonPropertyDescription("Days events are kept (Timescale retention policy).")
     private int retentionDays = 31;
   }
 
@@ -72,6 +79,7 @@ public class TenantBootstrapSpec {
   @Data
   public static class Noc {
     @Default("false")
+    @JsonPropertyDescription("Initialise the NOC database (noc-db init) once per cluster.")
     private boolean init;
   }
 
@@ -79,12 +87,16 @@ public class TenantBootstrapSpec {
   @Data
   public static class OAuthClients {
     @Default("false")
+    @JsonPropertyDescription("Create the OAuth client of the CLI.")
     private boolean cli;
 
     @Default("false")
+    @JsonPropertyDescription(
+        "Create the OAuth client of the Console (needs spec.domain of the cluster).")
     private boolean console;
 
     @Default("false")
+    @JsonPropertyDescription("Create the OAuth client of the NOC.")
     private boolean noc;
   }
 
@@ -96,6 +108,7 @@ public class TenantBootstrapSpec {
     @Required
     @Pattern("^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$")
     @Size(max = 254)
+    @JsonPropertyDescription("Email address of the tenant admin user.")
     private String email;
 
     @Required
