@@ -15,6 +15,7 @@ import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsServices;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.aws.AwsTarget;
+import io.ttes.operator.aws.EcsTasks.Launch;
 import io.ttes.operator.aws.EcsTasks.RunRequest;
 import io.ttes.operator.aws.EcsTasks.TaskState;
 import io.ttes.operator.aws.SsmCommands.Invocation;
@@ -76,7 +77,10 @@ public final class OpsTaskFlow {
           Reasons.ACCESS_DENIED,
           Reasons.AWS_REJECTED,
           Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
-          Reasons.SECRETS_MANAGER_SECRET_INVALID);
+          Reasons.SECRETS_MANAGER_SECRET_INVALID,
+          Reasons.STACK_NOT_FOUND,
+          Reasons.OPS_OUTPUT_MISSING,
+          Reasons.OPS_OUTPUT_MALFORMED);
 
   /**
    * When to come back.
@@ -236,7 +240,7 @@ public final class OpsTaskFlow {
       services.ecs().stop(ecsCluster, arn, reason);
       return "ECS task " + arn;
     }
-    String instanceId = amiInstance(cluster);
+    String instanceId = sentTo(status, cluster);
     if (instanceId == null) {
       return null;
     }
@@ -358,10 +362,15 @@ public final class OpsTaskFlow {
         if (prepared.platform() == Platform.AMI) {
           launchAmi(prepared, values, services);
         } else {
-          launchEcs(prepared, values, services);
+          Launch refused = launchEcs(prepared, values, services);
+          if (refused != null) {
+            return runTaskRefused(refused);
+          }
         }
       } catch (AwsException e) {
         return awsTrouble(e, true);
+      } catch (SpecProblem problem) {
+        return stalled(problem);
       }
       status.setPhase(OpsTaskPhase.Running);
       status.setReason(Reasons.RUNNING);
@@ -371,7 +380,8 @@ public final class OpsTaskFlow {
           Optional.of(settings.fastPoll()));
     }
 
-    void launchEcs(Prepared prepared, Map<String, String> values, AwsServices services) {
+    /** Finds or starts the task; returns RunTask's failure when ECS started nothing. */
+    Launch launchEcs(Prepared prepared, Map<String, String> values, AwsServices services) {
       OpsTarget ops = cluster.getStatus().getOps();
       String token = status.getLaunchToken();
       Optional<TaskState> found =
@@ -390,10 +400,10 @@ public final class OpsTaskFlow {
       } else {
         String taskDefinition =
             latestRevision(targetOf(cluster), services, ops.getTaskDefinition());
-        String arn =
+        Launch launch =
             services
                 .ecs()
-                .run(
+                .launch(
                     new RunRequest(
                         ops.getCluster(),
                         taskDefinition,
@@ -404,6 +414,12 @@ public final class OpsTaskFlow {
                         prepared.command().argv(values),
                         token,
                         clientToken(uid)));
+        if (!launch.isStarted()) {
+          // The revision may be gone (MISSING): resolve it again on the next attempt.
+          revisions.remove(targetOf(cluster) + "/" + ops.getTaskDefinition());
+          return launch;
+        }
+        String arn = launch.taskArn();
         status.setTaskArn(arn);
         status.setTaskDefinition(taskDefinition);
         status.setStartedAt(format(now()));
@@ -416,10 +432,36 @@ public final class OpsTaskFlow {
       }
       status.setEcsCluster(ops.getCluster());
       observer.track(targetOf(cluster), ops.getCluster(), status.getTaskArn());
+      return null;
+    }
+
+    /**
+     * RunTask answered HTTP 200 with failures[] and started nothing. Capacity comes back by itself:
+     * stay Pending (the slot and launch token are kept) and try again after a pause. Anything else
+     * (MISSING, ATTRIBUTE, ...) needs a person: fail with what ECS said.
+     */
+    Step runTaskRefused(Launch refused) {
+      String said =
+          masker().map(m -> m.mask(refused.describeFailure())).orElse(refused.failureReason());
+      if (refused.isTransient()) {
+        return waitFor(
+            Reasons.WAITING_FOR_CAPACITY,
+            "ECS could not place the task (RunTask failures[]: " + said + "); retrying",
+            settings.fastPoll().multipliedBy(6));
+      }
+      return finish(
+          OpsTaskPhase.Failed,
+          null,
+          Reasons.RUN_TASK_FAILED,
+          "ECS started no task: RunTask answered failures[] " + said,
+          null);
     }
 
     void launchAmi(Prepared prepared, Map<String, String> values, AwsServices services) {
-      String instanceId = amiInstance(cluster);
+      // Read at each launch: an AMI upgrade replaces the instance.
+      String instanceId =
+          AmiInstances.find(cluster.getSpec(), cluster.getMetadata().getName(), services.stacks());
+      status.setInstanceId(instanceId);
       String token = status.getLaunchToken();
       Optional<String> found =
           unlaunchedTokens.remove(token)
@@ -496,8 +538,12 @@ public final class OpsTaskFlow {
         return finish(
             OpsTaskPhase.Failed,
             null,
-            Reasons.STOPPED_BY_AWS,
-            "ECS no longer knows task " + arn,
+            Reasons.TASK_MISSING,
+            "ECS no longer knows task "
+                + arn
+                + " (DescribeTasks answered MISSING): ECS shows stopped tasks for about an hour,"
+                + " so it stopped long ago and its exit code is unknown; check its log and run a"
+                + " new OpsTask if needed",
             null);
       }
       TaskState state = observed.get();
@@ -541,7 +587,7 @@ public final class OpsTaskFlow {
 
     Step observeAmi(AwsServices services, Duration timeout) {
       String commandId = status.getTaskArn();
-      String instanceId = amiInstance(cluster);
+      String instanceId = sentTo(status, cluster);
       Invocation invocation;
       try {
         invocation = services.ssm().invocation(commandId, instanceId);
@@ -555,8 +601,16 @@ public final class OpsTaskFlow {
         return finish(
             OpsTaskPhase.Failed,
             null,
-            Reasons.STOPPED_BY_AWS,
-            "SSM no longer knows command " + commandId,
+            Reasons.INVOCATION_NOT_FOUND,
+            "SSM shows no invocation of command "
+                + commandId
+                + " on instance "
+                + instanceId
+                + " "
+                + format(settings.notFoundGrace())
+                + " after it was sent (GetCommandInvocation: InvocationDoesNotExist): the"
+                + " instance may have been replaced or its SSM agent is offline; the result is"
+                + " unknown",
             null);
       }
       if (invocation.finished()) {
@@ -652,7 +706,8 @@ public final class OpsTaskFlow {
       }
       try {
         List<String> lines =
-            services.logs().tail(state.logGroup(), state.logStream(), LOG_TAIL_LINES);
+            LogTailReader.read(
+                services.logs(), state.logGroup(), state.logStream(), LOG_TAIL_LINES);
         return new Tail(lines.isEmpty() ? null : String.join("\n", lines), null);
       } catch (AwsException e) {
         // The result matters more than the log: finish without it.
@@ -699,13 +754,15 @@ public final class OpsTaskFlow {
       Platform platform = platformOf(cluster);
       TTESClusterSpec.Ops ops = cluster.getSpec().getOps();
       if (platform == Platform.AMI) {
-        if (amiInstance(cluster) == null) {
+        if (AmiInstances.pinned(cluster.getSpec()).isEmpty()
+            && AmiInstances.stackOf(cluster.getSpec()).isEmpty()) {
           throw new SpecProblem(
               Reasons.PLATFORM_MISMATCH,
               "spec.clusterRef.name",
               "TTESCluster "
                   + clusterName(task)
-                  + " has platform AMI but no spec.ops.ami.instanceId");
+                  + " has platform AMI but neither spec.ops.ami.stack nor"
+                  + " spec.ops.ami.instanceId");
         }
         CommandLine.checkPrefix(amiPrefix(cluster));
         return new Prepared(command, timeout, platform, null, null);
@@ -1093,9 +1150,19 @@ public final class OpsTaskFlow {
     return p == null ? Platform.ECS : p;
   }
 
-  private static String amiInstance(TTESCluster cluster) {
-    TTESClusterSpec.Ami ami = cluster.getSpec().getOps().getAmi();
-    return ami == null || isBlank(ami.getInstanceId()) ? null : ami.getInstanceId();
+  /**
+   * The instance a command went to: recorded at launch; for a status written before that was
+   * recorded, the pinned instance or the one the cluster last observed.
+   */
+  private static String sentTo(OpsTaskStatus status, TTESCluster cluster) {
+    if (status.getInstanceId() != null) {
+      return status.getInstanceId();
+    }
+    Optional<String> pinned = AmiInstances.pinned(cluster.getSpec());
+    if (pinned.isPresent() || cluster.getStatus() == null || cluster.getStatus().getOps() == null) {
+      return pinned.orElse(null);
+    }
+    return cluster.getStatus().getOps().getInstanceId();
   }
 
   private static List<String> amiPrefix(TTESCluster cluster) {
@@ -1162,6 +1229,7 @@ public final class OpsTaskFlow {
     out.setLaunchToken(in.getLaunchToken());
     out.setTaskArn(in.getTaskArn());
     out.setEcsCluster(in.getEcsCluster());
+    out.setInstanceId(in.getInstanceId());
     out.setTaskDefinition(in.getTaskDefinition());
     out.setExitCode(in.getExitCode());
     out.setReason(in.getReason());

@@ -27,6 +27,10 @@ public class OpsTaskStatus extends KindStatus {
   @JsonPropertyDescription("ECS cluster the task runs in.")
   private String ecsCluster;
 
+  @JsonPropertyDescription(
+      "Platform AMI: the instance the SSM command was sent to (found from the stack at launch).")
+  private String instanceId;
+
   @JsonPropertyDescription("Task definition revision the task runs.")
   private String taskDefinition;
 
