@@ -413,7 +413,7 @@ public final class OpsTaskFlow {
                         prepared.container(),
                         prepared.command().argv(values),
                         token,
-                        clientToken(uid)));
+                        clientToken(uid, refusals())));
         if (!launch.isStarted()) {
           // The revision may be gone (MISSING): resolve it again on the next attempt.
           revisions.remove(targetOf(cluster) + "/" + ops.getTaskDefinition());
@@ -441,6 +441,7 @@ public final class OpsTaskFlow {
      * (MISSING, ATTRIBUTE, ...) needs a person: fail with what ECS said.
      */
     Step runTaskRefused(Launch refused) {
+      status.setLaunchRefusals(refusals() + 1);
       String said =
           masker().map(m -> m.mask(refused.describeFailure())).orElse(refused.failureReason());
       if (refused.isTransient()) {
@@ -657,6 +658,10 @@ public final class OpsTaskFlow {
             ssmTail(invocation));
       }
       return stillRunning();
+    }
+
+    int refusals() {
+      return status.getLaunchRefusals() == null ? 0 : status.getLaunchRefusals();
     }
 
     Step stillRunning() {
@@ -1091,8 +1096,20 @@ public final class OpsTaskFlow {
 
   /** ECS RunTask clientToken: ECS answers a repeated RunTask with the same token idempotently. */
   public static String clientToken(String uid) {
+    return clientToken(uid, 0);
+  }
+
+  /**
+   * The clientToken of a launch after {@code refusals} RunTask answers without a task: ECS answers
+   * a repeated token with its first answer for 24 hours, so a retry after failures[] needs a new
+   * one (nothing was started under the old one; a task started under a new one is still found by
+   * its startedBy after a crash).
+   */
+  static String clientToken(String uid, int refusals) {
+    String suffix = refusals == 0 ? "" : "-r" + refusals;
     String token = TOKEN_PREFIX + uid;
-    return token.length() <= 64 ? token : token.substring(0, 64);
+    int room = 64 - suffix.length();
+    return (token.length() <= room ? token : token.substring(0, room)) + suffix;
   }
 
   /** Parses {@code 30m}, {@code 90s}, {@code 1h30m}; null means the default of 30 minutes. */
@@ -1230,6 +1247,7 @@ public final class OpsTaskFlow {
     out.setTaskArn(in.getTaskArn());
     out.setEcsCluster(in.getEcsCluster());
     out.setInstanceId(in.getInstanceId());
+    out.setLaunchRefusals(in.getLaunchRefusals());
     out.setTaskDefinition(in.getTaskDefinition());
     out.setExitCode(in.getExitCode());
     out.setReason(in.getReason());

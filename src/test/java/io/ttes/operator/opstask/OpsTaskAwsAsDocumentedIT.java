@@ -110,6 +110,16 @@ class OpsTaskAwsAsDocumentedIT {
     OpsTask done = await("full", t -> phase(t) == OpsTaskPhase.Succeeded);
     assertThat(aws.calls().count(FakeEcsTasks.RUN_TASK)).isEqualTo(3);
     assertThat(aws.ecs().startedTasks()).hasSize(1).containsExactly(done.getStatus().getTaskArn());
+    // ECS repeats a token's first answer: each retry after failures[] carries a new clientToken,
+    // while startedBy (the crash-recovery lookup) stays the launch token.
+    assertThat(aws.ecs().runRequests())
+        .extracting(r -> r.clientToken())
+        .doesNotHaveDuplicates()
+        .hasSize(3);
+    assertThat(aws.ecs().runRequests())
+        .extracting(r -> r.startedBy())
+        .containsOnly(done.getStatus().getLaunchToken());
+    assertThat(done.getStatus().getLaunchRefusals()).isEqualTo(2);
   }
 
   @Test

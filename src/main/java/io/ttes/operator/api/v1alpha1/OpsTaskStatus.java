@@ -31,6 +31,11 @@ public class OpsTaskStatus extends KindStatus {
       "Platform AMI: the instance the SSM command was sent to (found from the stack at launch).")
   private String instanceId;
 
+  @JsonPropertyDescription(
+      "RunTask calls ECS answered with failures[] and no task. Each retry uses a new clientToken:"
+          + " ECS answers a repeated token with the first answer for 24 hours.")
+  private Integer launchRefusals;
+
   @JsonPropertyDescription("Task definition revision the task runs.")
   private String taskDefinition;
 

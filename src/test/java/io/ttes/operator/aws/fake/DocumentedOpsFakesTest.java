@@ -50,6 +50,29 @@ class DocumentedOpsFakesTest {
   }
 
   @Test
+  void aRepeatedClientTokenGetsItsFirstAnswerAgain() {
+    aws.ecs().taskDefinition("ttes-ops", 3).answerRunTaskWithFailure("RESOURCE:CPU", null, 1);
+    assertThat(aws.ecs().launch(run("a")).isStarted()).isFalse();
+    assertThat(aws.ecs().launch(run("a")).describeFailure()).isEqualTo("RESOURCE:CPU");
+    RunRequest other = run("a");
+    RunRequest changed =
+        new RunRequest(
+            other.cluster(),
+            FakeEcsTasks.taskDefinitionArn("ttes-ops", 2),
+            other.launchType(),
+            other.subnets(),
+            other.securityGroups(),
+            other.container(),
+            other.command(),
+            other.startedBy(),
+            other.clientToken());
+    assertThatThrownBy(() -> aws.ecs().launch(changed))
+        .isInstanceOfSatisfying(
+            AwsException.class, e -> assertThat(e.errorCode()).isEqualTo("ConflictException"));
+    assertThat(aws.ecs().startedTasks()).isEmpty();
+  }
+
+  @Test
   void runOnAFailureThrowsLikeTheSdkImplementation() {
     aws.ecs().taskDefinition("ttes-ops", 3).answerRunTaskWithFailure("AGENT", null, 1);
     assertThatThrownBy(() -> aws.ecs().run(run("a")))

@@ -37,6 +37,12 @@ import java.util.regex.Pattern;
  *       (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html): a task
  *       stopped longer ago than {@link #STOPPED_RETENTION} is answered in {@code failures[]} with
  *       reason MISSING (absent from {@link #describe}) and no longer listed by ListTasks.
+ *   <li>"If you retry a request that completed successfully using the same client token and the
+ *       same parameters, the retry succeeds without performing any further actions", the original
+ *       result being returned for 24 hours; other parameters with the same token are a
+ *       ConflictException
+ *       (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html). A
+ *       failures[] answer is such a completed request: it is repeated for its token.
  * </ul>
  */
 public final class FakeEcsTasks implements EcsTasks {
@@ -71,6 +77,10 @@ public final class FakeEcsTasks implements EcsTasks {
   private Duration stoppedRetention = STOPPED_RETENTION;
   private final Deque<Launch> runFailures = new ArrayDeque<>();
   private int missingAnswers;
+  private final Map<String, Answered> answeredTokens = new HashMap<>();
+
+  /** The first answer to a client token, which ECS repeats for that token. */
+  private record Answered(RunRequest request, Launch launch) {}
 
   public FakeEcsTasks(CallLog calls, Clock clock, FakeTaskLogs logs) {
     this.calls = calls;
@@ -294,10 +304,24 @@ public final class FakeEcsTasks implements EcsTasks {
     synchronized (this) {
       runRequests.add(request);
       validate(request);
-      if (!runFailures.isEmpty()) {
-        return runFailures.poll();
+      Answered first =
+          request.clientToken() == null ? null : answeredTokens.get(request.clientToken());
+      if (first != null) {
+        if (!first.request().taskDefinition().equals(request.taskDefinition())
+            || !first.request().command().equals(request.command())) {
+          throw new AwsException(
+              AwsException.Kind.INVALID_INPUT,
+              RUN_TASK,
+              "ConflictException",
+              "The client token was used with different parameters.");
+        }
+        return first.launch();
       }
-      return Launch.started(start(request));
+      Launch launch = runFailures.isEmpty() ? Launch.started(start(request)) : runFailures.poll();
+      if (request.clientToken() != null) {
+        answeredTokens.put(request.clientToken(), new Answered(request, launch));
+      }
+      return launch;
     }
   }
 
