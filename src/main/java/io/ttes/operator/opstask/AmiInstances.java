@@ -1,5 +1,7 @@
 package io.ttes.operator.opstask;
 
+import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
 import io.ttes.operator.aws.Stacks;
 import io.ttes.operator.aws.Stacks.StackInfo;
@@ -114,5 +116,32 @@ public final class AmiInstances {
           "output " + output + " of stack " + stack + " is not an EC2 instance id: " + id);
     }
     return id;
+  }
+
+  /** Fails when neither a pinned instance nor a stack to read it from is named. */
+  static void checkFindable(TTESClusterSpec spec, String clusterName) {
+    if (pinned(spec).isEmpty() && stackOf(spec).isEmpty()) {
+      throw new SpecProblem(
+          Reasons.PLATFORM_MISMATCH,
+          "spec.clusterRef.name",
+          "TTESCluster "
+              + clusterName
+              + " has platform AMI but neither spec.ops.ami.stack nor spec.ops.ami.instanceId");
+    }
+  }
+
+  /**
+   * The instance a command went to: recorded at launch; for a status written before that was
+   * recorded, the pinned instance or the one the cluster last observed.
+   */
+  static String sentTo(OpsTaskStatus status, TTESCluster cluster) {
+    if (status.getInstanceId() != null) {
+      return status.getInstanceId();
+    }
+    Optional<String> pinned = pinned(cluster.getSpec());
+    if (pinned.isPresent() || cluster.getStatus() == null || cluster.getStatus().getOps() == null) {
+      return pinned.orElse(null);
+    }
+    return cluster.getStatus().getOps().getInstanceId();
   }
 }

@@ -240,7 +240,7 @@ public final class OpsTaskFlow {
       services.ecs().stop(ecsCluster, arn, reason);
       return "ECS task " + arn;
     }
-    String instanceId = sentTo(status, cluster);
+    String instanceId = AmiInstances.sentTo(status, cluster);
     if (instanceId == null) {
       return null;
     }
@@ -442,20 +442,12 @@ public final class OpsTaskFlow {
      */
     Step runTaskRefused(Launch refused) {
       status.setLaunchRefusals(refusals() + 1);
-      String said =
-          masker().map(m -> m.mask(refused.describeFailure())).orElse(refused.failureReason());
-      if (refused.isTransient()) {
-        return waitFor(
-            Reasons.WAITING_FOR_CAPACITY,
-            "ECS could not place the task (RunTask failures[]: " + said + "); retrying",
-            settings.fastPoll().multipliedBy(6));
-      }
-      return finish(
-          OpsTaskPhase.Failed,
-          null,
-          Reasons.RUN_TASK_FAILED,
-          "ECS started no task: RunTask answered failures[] " + said,
-          null);
+      UnknownResults.Refusal r =
+          UnknownResults.refusal(
+              refused, text -> masker().map(m -> m.mask(text)).orElse(refused.failureReason()));
+      return r.retry()
+          ? waitFor(r.reason(), r.message(), UnknownResults.capacityRetry(settings.fastPoll()))
+          : finish(OpsTaskPhase.Failed, null, r.reason(), r.message(), null);
     }
 
     void launchAmi(Prepared prepared, Map<String, String> values, AwsServices services) {
@@ -537,15 +529,7 @@ public final class OpsTaskFlow {
           return stillRunning();
         }
         return finish(
-            OpsTaskPhase.Failed,
-            null,
-            Reasons.TASK_MISSING,
-            "ECS no longer knows task "
-                + arn
-                + " (DescribeTasks answered MISSING): ECS shows stopped tasks for about an hour,"
-                + " so it stopped long ago and its exit code is unknown; check its log and run a"
-                + " new OpsTask if needed",
-            null);
+            OpsTaskPhase.Failed, null, Reasons.TASK_MISSING, UnknownResults.taskMissing(arn), null);
       }
       TaskState state = observed.get();
       if (state.stopped()) {
@@ -588,7 +572,7 @@ public final class OpsTaskFlow {
 
     Step observeAmi(AwsServices services, Duration timeout) {
       String commandId = status.getTaskArn();
-      String instanceId = sentTo(status, cluster);
+      String instanceId = AmiInstances.sentTo(status, cluster);
       Invocation invocation;
       try {
         invocation = services.ssm().invocation(commandId, instanceId);
@@ -603,15 +587,8 @@ public final class OpsTaskFlow {
             OpsTaskPhase.Failed,
             null,
             Reasons.INVOCATION_NOT_FOUND,
-            "SSM shows no invocation of command "
-                + commandId
-                + " on instance "
-                + instanceId
-                + " "
-                + format(settings.notFoundGrace())
-                + " after it was sent (GetCommandInvocation: InvocationDoesNotExist): the"
-                + " instance may have been replaced or its SSM agent is offline; the result is"
-                + " unknown",
+            UnknownResults.invocationNotFound(
+                commandId, instanceId, format(settings.notFoundGrace())),
             null);
       }
       if (invocation.finished()) {
@@ -759,16 +736,7 @@ public final class OpsTaskFlow {
       Platform platform = platformOf(cluster);
       TTESClusterSpec.Ops ops = cluster.getSpec().getOps();
       if (platform == Platform.AMI) {
-        if (AmiInstances.pinned(cluster.getSpec()).isEmpty()
-            && AmiInstances.stackOf(cluster.getSpec()).isEmpty()) {
-          throw new SpecProblem(
-              Reasons.PLATFORM_MISMATCH,
-              "spec.clusterRef.name",
-              "TTESCluster "
-                  + clusterName(task)
-                  + " has platform AMI but neither spec.ops.ami.stack nor"
-                  + " spec.ops.ami.instanceId");
-        }
+        AmiInstances.checkFindable(cluster.getSpec(), clusterName(task));
         CommandLine.checkPrefix(amiPrefix(cluster));
         return new Prepared(command, timeout, platform, null, null);
       }
@@ -1165,21 +1133,6 @@ public final class OpsTaskFlow {
   private static Platform platformOf(TTESCluster cluster) {
     Platform p = cluster.getSpec().getPlatform();
     return p == null ? Platform.ECS : p;
-  }
-
-  /**
-   * The instance a command went to: recorded at launch; for a status written before that was
-   * recorded, the pinned instance or the one the cluster last observed.
-   */
-  private static String sentTo(OpsTaskStatus status, TTESCluster cluster) {
-    if (status.getInstanceId() != null) {
-      return status.getInstanceId();
-    }
-    Optional<String> pinned = AmiInstances.pinned(cluster.getSpec());
-    if (pinned.isPresent() || cluster.getStatus() == null || cluster.getStatus().getOps() == null) {
-      return pinned.orElse(null);
-    }
-    return cluster.getStatus().getOps().getInstanceId();
   }
 
   private static List<String> amiPrefix(TTESCluster cluster) {
