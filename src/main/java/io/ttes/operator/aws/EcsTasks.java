@@ -20,10 +20,62 @@ public interface EcsTasks {
    */
   Optional<TaskState> findStartedBy(String cluster, String startedBy);
 
-  /** Describes tasks in batches of up to 100 per call; unknown ARNs are absent. */
+  /**
+   * Describes tasks in batches of up to 100 per call. ARNs ECS answers in {@code failures[]} with
+   * reason {@code MISSING} are absent: just after RunTask (eventual consistency) and for tasks that
+   * stopped long ago (ECS shows stopped tasks for about an hour).
+   */
   Map<String, TaskState> describe(String cluster, Collection<String> taskArns);
 
   void stop(String cluster, String taskArn, String reason);
+
+  /**
+   * RunTask as ECS answers it: the started task, or the first entry of {@code failures[]} when ECS
+   * answered HTTP 200 without a task (no capacity, a disconnected agent, a MISSING task definition
+   * revision). Implementations that only know success fall back to {@link #run}.
+   */
+  default Launch launch(RunRequest request) {
+    return Launch.started(run(request));
+  }
+
+  /** What RunTask did: a task ARN, or ECS's failure reason and detail (nothing was started). */
+  record Launch(String taskArn, String failureReason, String failureDetail) {
+    public static Launch started(String taskArn) {
+      return new Launch(taskArn, null, null);
+    }
+
+    public static Launch failed(String reason, String detail) {
+      return new Launch(null, reason == null ? "no task and no failure returned" : reason, detail);
+    }
+
+    public boolean isStarted() {
+      return taskArn != null;
+    }
+
+    /**
+     * Failures that go away by themselves when capacity frees up or the agent reconnects
+     * (RESOURCE:CPU, RESOURCE:MEMORY, RESOURCE:ENI, AGENT, capacity provider, throttling); the
+     * others (MISSING, ATTRIBUTE, ...) need a person.
+     */
+    public boolean isTransient() {
+      if (isStarted()) {
+        return false;
+      }
+      String r = failureReason.toUpperCase(java.util.Locale.ROOT);
+      return r.startsWith("RESOURCE")
+          || r.startsWith("AGENT")
+          || r.contains("CAPACITY")
+          || r.contains("THROTTL")
+          || r.contains("UNAVAILABLE")
+          || r.contains("LIMIT");
+    }
+
+    /** "RESOURCE:MEMORY (detail)" as ECS said it. */
+    public String describeFailure() {
+      return failureReason
+          + (failureDetail == null || failureDetail.isBlank() ? "" : " (" + failureDetail + ")");
+    }
+  }
 
   /** A RunTask with a container command override in an awsvpc network without public IP. */
   record RunRequest(

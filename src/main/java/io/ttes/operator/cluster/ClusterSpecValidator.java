@@ -2,6 +2,7 @@ package io.ttes.operator.cluster;
 
 import io.ttes.operator.api.v1alpha1.Platform;
 import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
+import io.ttes.operator.opstask.AmiInstances;
 import io.ttes.operator.status.Reasons;
 import io.ttes.operator.status.SpecProblem;
 import java.util.HashSet;
@@ -65,11 +66,19 @@ public final class ClusterSpecValidator {
     }
     TTESClusterSpec.Ops ops = spec.getOps();
     if (spec.getPlatform() == Platform.AMI) {
-      if (ops == null || ops.getAmi() == null || ops.getAmi().getInstanceId() == null) {
+      String amiStack = ops == null || ops.getAmi() == null ? null : ops.getAmi().getStack();
+      if (amiStack != null && !names.contains(amiStack)) {
+        throw new SpecProblem(
+            Reasons.INVALID_SPEC, "spec.ops.ami.stack", amiStack + " is not one of spec.stacks");
+      }
+      if (AmiInstances.pinned(spec).isEmpty() && AmiInstances.stackOf(spec).isEmpty()) {
         throw new SpecProblem(
             Reasons.PLATFORM_MISMATCH,
             "spec.ops.ami.instanceId",
-            "platform AMI runs ops commands on an EC2 instance: set its id");
+            "platform AMI runs ops commands on the EC2 instance of its stack: name the stack in"
+                + " spec.ops.ami.stack (spec.stacks lists "
+                + stacks.size()
+                + "), or pin the instance id");
       }
       if (ops.getEcs() != null) {
         throw new SpecProblem(

@@ -15,6 +15,7 @@ import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.aws.AwsTarget;
 import io.ttes.operator.aws.Stacks.StackInfo;
 import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.opstask.AmiInstances;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
@@ -114,7 +115,8 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
     next.setVersion(ClusterObservation.version(stacks).orElse(null));
     if (spec.getPlatform() == Platform.AMI) {
       TTESClusterStatus.OpsTarget ops = new TTESClusterStatus.OpsTarget();
-      ops.setInstanceId(spec.getOps().getAmi().getInstanceId());
+      // Shown for people; each launch reads the stack again (an AMI upgrade replaces it).
+      ops.setInstanceId(AmiInstances.fromObserved(spec, observed).orElse(null));
       next.setOps(ops);
     } else {
       next.setOps(resolveOps(spec, previous, observed, services));

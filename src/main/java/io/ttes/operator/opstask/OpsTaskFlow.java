@@ -15,6 +15,7 @@ import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsServices;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.aws.AwsTarget;
+import io.ttes.operator.aws.EcsTasks.Launch;
 import io.ttes.operator.aws.EcsTasks.RunRequest;
 import io.ttes.operator.aws.EcsTasks.TaskState;
 import io.ttes.operator.aws.SsmCommands.Invocation;
@@ -76,7 +77,10 @@ public final class OpsTaskFlow {
           Reasons.ACCESS_DENIED,
           Reasons.AWS_REJECTED,
           Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
-          Reasons.SECRETS_MANAGER_SECRET_INVALID);
+          Reasons.SECRETS_MANAGER_SECRET_INVALID,
+          Reasons.STACK_NOT_FOUND,
+          Reasons.OPS_OUTPUT_MISSING,
+          Reasons.OPS_OUTPUT_MALFORMED);
 
   /**
    * When to come back.
@@ -241,7 +245,7 @@ public final class OpsTaskFlow {
       services.ecs().stop(ecsCluster, arn, reason);
       return "ECS task " + arn;
     }
-    String instanceId = amiInstance(cluster);
+    String instanceId = AmiInstances.sentTo(status, cluster);
     if (instanceId == null) {
       return null;
     }
@@ -363,10 +367,15 @@ public final class OpsTaskFlow {
         if (prepared.platform() == Platform.AMI) {
           launchAmi(prepared, values, services);
         } else {
-          launchEcs(prepared, values, services);
+          Launch refused = launchEcs(prepared, values, services);
+          if (refused != null) {
+            return runTaskRefused(refused);
+          }
         }
       } catch (AwsException e) {
         return awsTrouble(e, true);
+      } catch (SpecProblem problem) {
+        return stalled(problem);
       }
       status.setPhase(OpsTaskPhase.Running);
       status.setReason(Reasons.RUNNING);
@@ -376,7 +385,8 @@ public final class OpsTaskFlow {
           Optional.of(settings.fastPoll()));
     }
 
-    void launchEcs(Prepared prepared, Map<String, String> values, AwsServices services) {
+    /** Finds or starts the task; returns RunTask's failure when ECS started nothing. */
+    Launch launchEcs(Prepared prepared, Map<String, String> values, AwsServices services) {
       OpsTarget ops = cluster.getStatus().getOps();
       String token = status.getLaunchToken();
       Optional<TaskState> found =
@@ -395,10 +405,10 @@ public final class OpsTaskFlow {
       } else {
         String taskDefinition =
             latestRevision(targetOf(cluster), services, ops.getTaskDefinition());
-        String arn =
+        Launch launch =
             services
                 .ecs()
-                .run(
+                .launch(
                     new RunRequest(
                         ops.getCluster(),
                         taskDefinition,
@@ -408,7 +418,13 @@ public final class OpsTaskFlow {
                         prepared.container(),
                         prepared.command().argv(values),
                         token,
-                        clientToken(uid)));
+                        clientToken(uid, refusals())));
+        if (!launch.isStarted()) {
+          // The revision may be gone (MISSING): resolve it again on the next attempt.
+          revisions.remove(targetOf(cluster) + "/" + ops.getTaskDefinition());
+          return launch;
+        }
+        String arn = launch.taskArn();
         status.setTaskArn(arn);
         status.setTaskDefinition(taskDefinition);
         status.setStartedAt(format(now()));
@@ -421,10 +437,29 @@ public final class OpsTaskFlow {
       }
       status.setEcsCluster(ops.getCluster());
       observer.track(targetOf(cluster), ops.getCluster(), status.getTaskArn());
+      return null;
+    }
+
+    /**
+     * RunTask answered HTTP 200 with failures[] and started nothing. Capacity comes back by itself:
+     * stay Pending (the slot and launch token are kept) and try again after a pause. Anything else
+     * (MISSING, ATTRIBUTE, ...) needs a person: fail with what ECS said.
+     */
+    Step runTaskRefused(Launch refused) {
+      status.setLaunchRefusals(refusals() + 1);
+      UnknownResults.Refusal r =
+          UnknownResults.refusal(
+              refused, text -> masker().map(m -> m.mask(text)).orElse(refused.failureReason()));
+      return r.retry()
+          ? waitFor(r.reason(), r.message(), UnknownResults.capacityRetry(settings.fastPoll()))
+          : finish(OpsTaskPhase.Failed, null, r.reason(), r.message(), null);
     }
 
     void launchAmi(Prepared prepared, Map<String, String> values, AwsServices services) {
-      String instanceId = amiInstance(cluster);
+      // Read at each launch: an AMI upgrade replaces the instance.
+      String instanceId =
+          AmiInstances.find(cluster.getSpec(), cluster.getMetadata().getName(), services.stacks());
+      status.setInstanceId(instanceId);
       String token = status.getLaunchToken();
       Optional<String> found =
           unlaunchedTokens.remove(token)
@@ -499,11 +534,7 @@ public final class OpsTaskFlow {
           return stillRunning();
         }
         return finish(
-            OpsTaskPhase.Failed,
-            null,
-            Reasons.STOPPED_BY_AWS,
-            "ECS no longer knows task " + arn,
-            null);
+            OpsTaskPhase.Failed, null, Reasons.TASK_MISSING, UnknownResults.taskMissing(arn), null);
       }
       TaskState state = observed.get();
       if (state.stopped()) {
@@ -546,7 +577,7 @@ public final class OpsTaskFlow {
 
     Step observeAmi(AwsServices services, Duration timeout) {
       String commandId = status.getTaskArn();
-      String instanceId = amiInstance(cluster);
+      String instanceId = AmiInstances.sentTo(status, cluster);
       Invocation invocation;
       try {
         invocation = services.ssm().invocation(commandId, instanceId);
@@ -560,8 +591,9 @@ public final class OpsTaskFlow {
         return finish(
             OpsTaskPhase.Failed,
             null,
-            Reasons.STOPPED_BY_AWS,
-            "SSM no longer knows command " + commandId,
+            Reasons.INVOCATION_NOT_FOUND,
+            UnknownResults.invocationNotFound(
+                commandId, instanceId, format(settings.notFoundGrace())),
             null);
       }
       if (invocation.finished()) {
@@ -608,6 +640,10 @@ public final class OpsTaskFlow {
             ssmTail(invocation));
       }
       return stillRunning();
+    }
+
+    int refusals() {
+      return status.getLaunchRefusals() == null ? 0 : status.getLaunchRefusals();
     }
 
     Step stillRunning() {
@@ -657,7 +693,8 @@ public final class OpsTaskFlow {
       }
       try {
         List<String> lines =
-            services.logs().tail(state.logGroup(), state.logStream(), LOG_TAIL_LINES);
+            LogTailReader.read(
+                services.logs(), state.logGroup(), state.logStream(), LOG_TAIL_LINES);
         return new Tail(lines.isEmpty() ? null : String.join("\n", lines), null);
       } catch (AwsException e) {
         // The result matters more than the log: finish without it.
@@ -704,14 +741,7 @@ public final class OpsTaskFlow {
       Platform platform = platformOf(cluster);
       TTESClusterSpec.Ops ops = cluster.getSpec().getOps();
       if (platform == Platform.AMI) {
-        if (amiInstance(cluster) == null) {
-          throw new SpecProblem(
-              Reasons.PLATFORM_MISMATCH,
-              "spec.clusterRef.name",
-              "TTESCluster "
-                  + clusterName(task)
-                  + " has platform AMI but no spec.ops.ami.instanceId");
-        }
+        AmiInstances.checkFindable(cluster.getSpec(), clusterName(task));
         CommandLine.checkPrefix(amiPrefix(cluster));
         return new Prepared(command, timeout, platform, null, null);
       }
@@ -1039,8 +1069,20 @@ public final class OpsTaskFlow {
 
   /** ECS RunTask clientToken: ECS answers a repeated RunTask with the same token idempotently. */
   public static String clientToken(String uid) {
+    return clientToken(uid, 0);
+  }
+
+  /**
+   * The clientToken of a launch after {@code refusals} RunTask answers without a task: ECS answers
+   * a repeated token with its first answer for 24 hours, so a retry after failures[] needs a new
+   * one (nothing was started under the old one; a task started under a new one is still found by
+   * its startedBy after a crash).
+   */
+  static String clientToken(String uid, int refusals) {
+    String suffix = refusals == 0 ? "" : "-r" + refusals;
     String token = TOKEN_PREFIX + uid;
-    return token.length() <= 64 ? token : token.substring(0, 64);
+    int room = 64 - suffix.length();
+    return (token.length() <= room ? token : token.substring(0, room)) + suffix;
   }
 
   /** Parses {@code 30m}, {@code 90s}, {@code 1h30m}; null means the default of 30 minutes. */
@@ -1096,11 +1138,6 @@ public final class OpsTaskFlow {
   private static Platform platformOf(TTESCluster cluster) {
     Platform p = cluster.getSpec().getPlatform();
     return p == null ? Platform.ECS : p;
-  }
-
-  private static String amiInstance(TTESCluster cluster) {
-    TTESClusterSpec.Ami ami = cluster.getSpec().getOps().getAmi();
-    return ami == null || isBlank(ami.getInstanceId()) ? null : ami.getInstanceId();
   }
 
   private static List<String> amiPrefix(TTESCluster cluster) {
@@ -1167,6 +1204,8 @@ public final class OpsTaskFlow {
     out.setLaunchToken(in.getLaunchToken());
     out.setTaskArn(in.getTaskArn());
     out.setEcsCluster(in.getEcsCluster());
+    out.setInstanceId(in.getInstanceId());
+    out.setLaunchRefusals(in.getLaunchRefusals());
     out.setTaskDefinition(in.getTaskDefinition());
     out.setExitCode(in.getExitCode());
     out.setReason(in.getReason());

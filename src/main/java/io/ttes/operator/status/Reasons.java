@@ -47,4 +47,17 @@ public final class Reasons {
   public static final String PLAN_CHANGED = "PlanChanged";
 
   private Reasons() {}
+
+  // OpsTask against AWS as documented (ECS MISSING, RunTask failures[], SSM invocations).
+  /** DescribeTasks answered MISSING: the task stopped over an hour ago; its result is unknown. */
+  public static final String TASK_MISSING = "TaskMissing";
+
+  /** RunTask answered failures[] that do not go away by waiting (MISSING, ATTRIBUTE, ...). */
+  public static final String RUN_TASK_FAILED = "RunTaskFailed";
+
+  /** RunTask answered failures[] of capacity (RESOURCE:*, AGENT): retried with backoff. */
+  public static final String WAITING_FOR_CAPACITY = "WaitingForCapacity";
+
+  /** SSM never showed an invocation of the command on the instance within the grace period. */
+  public static final String INVOCATION_NOT_FOUND = "InvocationNotFound";
 }

@@ -31,6 +31,15 @@ public class OpsTaskStatus extends KindStatus {
   @JsonPropertyDescription("ECS cluster the task runs in.")
   private String ecsCluster;
 
+  @JsonPropertyDescription(
+      "Platform AMI: the instance the SSM command was sent to (found from the stack at launch).")
+  private String instanceId;
+
+  @JsonPropertyDescription(
+      "RunTask calls ECS answered with failures[] and no task. Each retry uses a new clientToken:"
+          + " ECS answers a repeated token with the first answer for 24 hours.")
+  private Integer launchRefusals;
+
   @JsonPropertyDescription("Task definition revision the task runs.")
   private String taskDefinition;
 

@@ -185,14 +185,29 @@ public class TTESClusterSpec {
   @NoArgsConstructor
   @AllArgsConstructor
   public static class Ami {
-    @Required
     @Pattern("^i-[0-9a-f]{8,17}$")
-    @JsonPropertyDescription("EC2 instance id running TTES.")
+    @JsonPropertyDescription(
+        "Pins the EC2 instance; leave empty to find it from the stack at each launch (an AMI"
+            + " upgrade replaces the instance, and a pinned id then names a terminated one).")
     private String instanceId;
 
     @JsonPropertyDescription(
         "Words put before the binary, for example [docker, exec, lorawan-stack].")
     private List<String> commandPrefix = new ArrayList<>();
+
+    @Pattern("^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
+    @JsonPropertyDescription(
+        "The stack whose output names the instance; defaults to the only stack of spec.stacks.")
+    private String stack;
+
+    @Default("InstanceId")
+    @JsonPropertyDescription("Output of that stack holding the instance id.")
+    private String instanceOutput = "InstanceId";
+
+    public Ami(String instanceId, List<String> commandPrefix) {
+      this.instanceId = instanceId;
+      this.commandPrefix = commandPrefix;
+    }
   }
 
   /** Template location. */

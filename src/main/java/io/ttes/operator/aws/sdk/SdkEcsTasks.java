@@ -78,6 +78,25 @@ final class SdkEcsTasks implements EcsTasks {
 
   @Override
   public String run(RunRequest request) {
+    Launch launch = launch(request);
+    if (launch.isStarted()) {
+      return launch.taskArn();
+    }
+    throw new AwsException(
+        launch.isTransient() ? Kind.RETRYABLE : Kind.INVALID_INPUT,
+        "RunTask",
+        "TaskFailure",
+        launch.describeFailure());
+  }
+
+  /**
+   * RunTask answers HTTP 200 with {@code failures[]} and no task when it cannot place one; that is
+   * an answer, not an error, so it is returned as data. See
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html and
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html
+   */
+  @Override
+  public Launch launch(RunRequest request) {
     if (request.startedBy() != null && request.startedBy().length() > MAX_STARTED_BY) {
       throw new AwsException(
           Kind.INVALID_INPUT, "RunTask", null, "startedBy is longer than 128 characters");
@@ -113,35 +132,14 @@ final class SdkEcsTasks implements EcsTasks {
                             .startedBy(request.startedBy())
                             .clientToken(request.clientToken())));
     if (!response.tasks().isEmpty()) {
-      return response.tasks().get(0).taskArn();
+      return Launch.started(response.tasks().get(0).taskArn());
     }
     Failure failure = response.failures().isEmpty() ? null : response.failures().get(0);
-    String reason = failure == null ? "no task and no failure returned" : failure.reason();
-    String detail =
-        failure == null || failure.detail() == null ? "" : " (" + failure.detail() + ")";
-    return throwRunFailure(reason, detail);
+    return failure == null ? Launch.failed(null, null) : failureOf(failure);
   }
 
-  private static String throwRunFailure(String reason, String detail) {
-    throw new AwsException(
-        capacityLike(reason) ? Kind.RETRYABLE : Kind.INVALID_INPUT,
-        "RunTask",
-        "TaskFailure",
-        reason + detail);
-  }
-
-  /** Failures that go away when capacity frees up (RESOURCE:CPU, RESOURCE:ENI, AGENT, ...). */
-  static boolean capacityLike(String reason) {
-    if (reason == null) {
-      return true;
-    }
-    String r = reason.toUpperCase(java.util.Locale.ROOT);
-    return r.startsWith("RESOURCE")
-        || r.startsWith("AGENT")
-        || r.contains("CAPACITY")
-        || r.contains("THROTTL")
-        || r.contains("UNAVAILABLE")
-        || r.contains("LIMIT");
+  private static Launch failureOf(Failure failure) {
+    return Launch.failed(failure.reason(), failure.detail());
   }
 
   @Override

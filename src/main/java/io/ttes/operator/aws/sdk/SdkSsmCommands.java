@@ -1,5 +1,6 @@
 package io.ttes.operator.aws.sdk;
 
+import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.SsmCommands;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -91,8 +92,16 @@ final class SdkSsmCommands implements SsmCommands {
     try {
       r = ssm.getCommandInvocation(b -> b.commandId(commandId).instanceId(instanceId));
     } catch (InvocationDoesNotExistException e) {
-      // Right after SendCommand the invocation may not be visible yet.
-      return new Invocation(commandId, "Pending", null, null, null, null, null);
+      // Right after SendCommand the invocation may not be visible yet (SSM is eventually
+      // consistent), but it may also never appear (wrong or replaced instance). The caller tells
+      // the two apart by how long ago the command was sent; "Pending" here would wait forever.
+      // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetCommandInvocation.html
+      throw new AwsException(
+          AwsException.Kind.NOT_FOUND,
+          "GetCommandInvocation",
+          "InvocationDoesNotExist",
+          "no invocation of command " + commandId + " on " + instanceId,
+          e);
     } catch (RuntimeException e) {
       throw AwsErrors.map("GetCommandInvocation", e);
     }

@@ -273,6 +273,8 @@ class FakeAwsTest {
 
     aws.ssm().whenCommandContains("'is-db'").exitCode(2).stderr("bad\n");
     String id = aws.ssm().send("i-0123456789", List.of("'ttn-lw-stack' 'is-db'"), "tok", 60);
+    assertThatThrownBy(() -> aws.ssm().invocation(id, "i-0123456789")) // not visible yet
+        .isInstanceOf(AwsException.class);
     assertThat(aws.ssm().invocation(id, "i-0123456789").status()).isEqualTo("InProgress");
     var done = aws.ssm().invocation(id, "i-0123456789");
     assertThat(done.finished()).isTrue();

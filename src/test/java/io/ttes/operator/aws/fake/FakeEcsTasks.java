@@ -1,12 +1,15 @@
 package io.ttes.operator.aws.fake;
 
+import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.EcsTasks;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +25,25 @@ import java.util.regex.Pattern;
  * is scripted with {@link #whenCommand}. RunTask honours {@code clientToken} like ECS (same token,
  * same task) and enforces ECS's input limits ({@code startedBy} ≤ 36 characters, {@code
  * clientToken} ≤ 64). Thread-safe.
+ *
+ * <p>As AWS documents it:
+ *
+ * <ul>
+ *   <li>RunTask can answer HTTP 200 with {@code failures[]} and no task (RESOURCE:MEMORY, AGENT,
+ *       MISSING, ...), scripted with {@link #answerRunTaskWithFailure}
+ *       (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html,
+ *       https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html).
+ *   <li>"Currently, stopped tasks appear in the returned results for at least one hour"
+ *       (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html): a task
+ *       stopped longer ago than {@link #STOPPED_RETENTION} is answered in {@code failures[]} with
+ *       reason MISSING (absent from {@link #describe}) and no longer listed by ListTasks.
+ *   <li>"If you retry a request that completed successfully using the same client token and the
+ *       same parameters, the retry succeeds without performing any further actions", the original
+ *       result being returned for 24 hours; other parameters with the same token are a
+ *       ConflictException
+ *       (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html). A
+ *       failures[] answer is such a completed request: it is repeated for its token.
+ * </ul>
  */
 public final class FakeEcsTasks implements EcsTasks {
   public static final String RUN_TASK = "ECS.RunTask";
@@ -33,6 +55,9 @@ public final class FakeEcsTasks implements EcsTasks {
   public static final String ACCOUNT = "123456789012";
   public static final String REGION = "eu-west-1";
   public static final String LOG_GROUP = "/ecs/ttes-ops";
+
+  /** How long ECS keeps showing a stopped task (documented as "at least one hour"). */
+  public static final Duration STOPPED_RETENTION = Duration.ofHours(1);
 
   private static final Pattern STARTED_BY = Pattern.compile("^[A-Za-z0-9_/-]{1,36}$");
 
@@ -49,6 +74,13 @@ public final class FakeEcsTasks implements EcsTasks {
   private Rule defaultRule = Rule.describes(1);
   private int sequence;
   private int maxRunning;
+  private Duration stoppedRetention = STOPPED_RETENTION;
+  private final Deque<Launch> runFailures = new ArrayDeque<>();
+  private int missingAnswers;
+  private final Map<String, Answered> answeredTokens = new HashMap<>();
+
+  /** The first answer to a client token, which ECS repeats for that token. */
+  private record Answered(RunRequest request, Launch launch) {}
 
   public FakeEcsTasks(CallLog calls, Clock clock, FakeTaskLogs logs) {
     this.calls = calls;
@@ -163,7 +195,31 @@ public final class FakeEcsTasks implements EcsTasks {
     }
   }
 
+  /** Stopped tasks are answered MISSING once they stopped longer ago than {@code retention}. */
+  public synchronized FakeEcsTasks forgetStoppedAfter(Duration retention) {
+    this.stoppedRetention = retention;
+    return this;
+  }
+
+  /**
+   * The next {@code times} RunTask calls answer HTTP 200 with {@code failures[]} holding this
+   * reason and detail, and start nothing (for example {@code RESOURCE:MEMORY}, or {@code MISSING}
+   * with the task definition's ARN as detail).
+   */
+  public synchronized FakeEcsTasks answerRunTaskWithFailure(
+      String reason, String detail, int times) {
+    for (int i = 0; i < times; i++) {
+      runFailures.add(Launch.failed(reason, detail));
+    }
+    return this;
+  }
+
   // ---- inspection
+
+  /** How many task ARNs DescribeTasks answered in failures[] with reason MISSING. */
+  public synchronized int missingAnswers() {
+    return missingAnswers;
+  }
 
   /** Every RunTask request received, including repeats with a known client token. */
   public synchronized List<RunRequest> runRequests() {
@@ -231,35 +287,69 @@ public final class FakeEcsTasks implements EcsTasks {
 
   @Override
   public String run(RunRequest request) {
+    Launch launch = launch(request);
+    if (!launch.isStarted()) {
+      throw new AwsException(
+          launch.isTransient() ? AwsException.Kind.RETRYABLE : AwsException.Kind.INVALID_INPUT,
+          RUN_TASK,
+          "TaskFailure",
+          launch.describeFailure());
+    }
+    return launch.taskArn();
+  }
+
+  @Override
+  public Launch launch(RunRequest request) {
     calls.call(RUN_TASK);
     synchronized (this) {
       runRequests.add(request);
       validate(request);
-      if (request.clientToken() != null && byClientToken.containsKey(request.clientToken())) {
-        return byClientToken.get(request.clientToken());
+      Answered first =
+          request.clientToken() == null ? null : answeredTokens.get(request.clientToken());
+      if (first != null) {
+        if (!first.request().taskDefinition().equals(request.taskDefinition())
+            || !first.request().command().equals(request.command())) {
+          throw new AwsException(
+              AwsException.Kind.INVALID_INPUT,
+              RUN_TASK,
+              "ConflictException",
+              "The client token was used with different parameters.");
+        }
+        return first.launch();
       }
-      TreeSet<Integer> revisions = activeRevisions.get(familyOf(request.taskDefinition()));
-      int revision = revisionOf(request);
-      if (revisions == null
-          || revisions.isEmpty()
-          || (revision >= 0 && !revisions.contains(revision))) {
-        throw CallLog.invalid(RUN_TASK, "TaskDefinition is inactive or not found.");
-      }
-      String id = String.format("%032x", ++sequence);
-      String arn =
-          "arn:aws:ecs:" + REGION + ":" + ACCOUNT + ":task/" + request.cluster() + "/" + id;
-      CommandScript script = scriptFor(request.command());
-      Task task = new Task(arn, request, clock.instant(), script);
-      tasks.put(arn, task);
+      Launch launch = runFailures.isEmpty() ? Launch.started(start(request)) : runFailures.poll();
       if (request.clientToken() != null) {
-        byClientToken.put(request.clientToken(), arn);
+        answeredTokens.put(request.clientToken(), new Answered(request, launch));
       }
-      if (script != null && !script.lines.isEmpty()) {
-        logs.append(LOG_GROUP, task.logStream, script.lines);
-      }
-      maxRunning = Math.max(maxRunning, runningCount());
-      return arn;
+      return launch;
     }
+  }
+
+  /** Starts a task (the caller holds the lock); a known client token answers its task. */
+  private String start(RunRequest request) {
+    if (request.clientToken() != null && byClientToken.containsKey(request.clientToken())) {
+      return byClientToken.get(request.clientToken());
+    }
+    TreeSet<Integer> revisions = activeRevisions.get(familyOf(request.taskDefinition()));
+    int revision = revisionOf(request);
+    if (revisions == null
+        || revisions.isEmpty()
+        || (revision >= 0 && !revisions.contains(revision))) {
+      throw CallLog.invalid(RUN_TASK, "TaskDefinition is inactive or not found.");
+    }
+    String id = String.format("%032x", ++sequence);
+    String arn = "arn:aws:ecs:" + REGION + ":" + ACCOUNT + ":task/" + request.cluster() + "/" + id;
+    CommandScript script = scriptFor(request.command());
+    Task task = new Task(arn, request, clock.instant(), script);
+    tasks.put(arn, task);
+    if (request.clientToken() != null) {
+      byClientToken.put(request.clientToken(), arn);
+    }
+    if (script != null && !script.lines.isEmpty()) {
+      logs.append(LOG_GROUP, task.logStream, script.lines);
+    }
+    maxRunning = Math.max(maxRunning, runningCount());
+    return arn;
   }
 
   @Override
@@ -271,6 +361,7 @@ public final class FakeEcsTasks implements EcsTasks {
           tasks.values().stream()
               .filter(t -> sameCluster(t.request.cluster(), cluster))
               .filter(t -> startedBy.equals(t.request.startedBy()))
+              .filter(t -> !forgotten(t, clock.instant()))
               .reduce((first, second) -> second)
               .orElse(null);
     }
@@ -294,7 +385,14 @@ public final class FakeEcsTasks implements EcsTasks {
         for (String arn : arns.subList(from, Math.min(arns.size(), from + 100))) {
           Task task = tasks.get(arn);
           if (task != null && sameCluster(task.request.cluster(), cluster)) {
-            result.put(arn, task.state(now, true));
+            TaskState state = task.state(now, true);
+            if (forgotten(task, now)) {
+              missingAnswers++;
+            } else {
+              result.put(arn, state);
+            }
+          } else {
+            missingAnswers++;
           }
         }
       }
@@ -319,6 +417,13 @@ public final class FakeEcsTasks implements EcsTasks {
   }
 
   // ---- internals
+
+  private boolean forgotten(Task task, Instant now) {
+    TaskState state = task.state(now, false);
+    return state.stopped()
+        && state.stoppedAt() != null
+        && now.isAfter(state.stoppedAt().plus(stoppedRetention));
+  }
 
   private static void validate(RunRequest r) {
     if (r.startedBy() != null && !STARTED_BY.matcher(r.startedBy()).matches()) {

@@ -13,6 +13,13 @@ import java.util.Optional;
  * SSM Run Command in memory. A command is InProgress for its first invocation reads (default one),
  * then Success (exit 0) or Failed (non-zero), as scripted by {@link #whenCommandContains}. Comments
  * are limited to 100 characters like SSM's. Thread-safe.
+ *
+ * <p>Right after SendCommand, GetCommandInvocation answers InvocationDoesNotExist for a while ("The
+ * command ID and managed node ID you specified didn't match any invocations",
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetCommandInvocation.html;
+ * SSM is eventually consistent, which is why the SDKs' CommandExecuted waiter retries on it:
+ * https://github.com/aws/aws-sdk/issues/86): here for the first read of each command (see {@link
+ * #invocationHiddenForReads}), or always with {@link #invocationsNeverAppear}.
  */
 public final class FakeSsmCommands implements SsmCommands {
   public static final String SEND_COMMAND = "SSM.SendCommand";
@@ -26,6 +33,7 @@ public final class FakeSsmCommands implements SsmCommands {
   private final Map<String, State> state = new LinkedHashMap<>();
   private final List<Script> scripts = new ArrayList<>();
   private int readsUntilDone = 1;
+  private int hiddenReads = 1;
   private int sequence;
 
   public FakeSsmCommands(CallLog calls, Clock clock) {
@@ -51,6 +59,18 @@ public final class FakeSsmCommands implements SsmCommands {
   /** Commands report InProgress to their first {@code reads} GetCommandInvocation calls. */
   public synchronized FakeSsmCommands invocationReadsUntilDone(int reads) {
     this.readsUntilDone = reads;
+    return this;
+  }
+
+  /** GetCommandInvocation answers InvocationDoesNotExist to the first {@code reads} reads. */
+  public synchronized FakeSsmCommands invocationHiddenForReads(int reads) {
+    this.hiddenReads = reads;
+    return this;
+  }
+
+  /** Invocations never appear (the instance was replaced, or its agent never picks them up). */
+  public synchronized FakeSsmCommands invocationsNeverAppear() {
+    this.hiddenReads = Integer.MAX_VALUE;
     return this;
   }
 
@@ -136,6 +156,10 @@ public final class FakeSsmCommands implements SsmCommands {
         throw CallLog.notFound(GET_COMMAND_INVOCATION, "InvocationDoesNotExist");
       }
       State s = state.get(commandId);
+      if (s.done == null && s.hiddenReads < hiddenReads) {
+        s.hiddenReads++;
+        throw CallLog.notFound(GET_COMMAND_INVOCATION, "InvocationDoesNotExist");
+      }
       if (s.done == null) {
         s.reads++;
         if (s.reads > readsUntilDone) {
@@ -175,6 +199,7 @@ public final class FakeSsmCommands implements SsmCommands {
   }
 
   private static final class State {
+    int hiddenReads;
     int reads;
     Invocation done;
   }

@@ -1,8 +1,10 @@
 package io.ttes.operator.aws.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsTarget;
 import io.ttes.operator.aws.SsmCommands;
 import io.ttes.operator.aws.SsmCommands.Invocation;
@@ -83,10 +85,15 @@ class SdkSsmCommandsIT {
   }
 
   @Test
-  void anInvocationNotVisibleYetIsPending() {
+  void anInvocationSsmDoesNotShowIsNotFoundNotPending() {
+    // A "Pending" answer here made a command whose invocation never appears wait forever.
     String id = ssm.send(instanceId, List.of("true"), "ops.ttes.io/pending", 60);
-    Invocation invocation = ssm.invocation(id, "i-00000000000000000");
-    assertThat(invocation.status()).isEqualTo("Pending");
-    assertThat(invocation.finished()).isFalse();
+    assertThatThrownBy(() -> ssm.invocation(id, "i-00000000000000000"))
+        .isInstanceOfSatisfying(
+            AwsException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(AwsException.Kind.NOT_FOUND);
+              assertThat(e.errorCode()).isEqualTo("InvocationDoesNotExist");
+            });
   }
 }

@@ -62,4 +62,17 @@ class SdkTaskLogsIT {
     assertThat(logs.tail(GROUP, "ops/ttes/never-started", 10)).isEmpty();
     assertThat(logs.tail("/no/such/group", STREAM, 10)).isEmpty();
   }
+
+  @Test
+  void pagingBackwardEndsWhereTheTokenRepeats() {
+    TaskLogs.Page newest = logs.pageBackward(GROUP, STREAM, null, 3);
+    assertThat(newest.lines()).containsExactly("line 3", "line 4", "line 5");
+    TaskLogs.Page older = logs.pageBackward(GROUP, STREAM, newest.nextBackwardToken(), 3);
+    assertThat(older.lines()).containsExactly("line 1", "line 2");
+    TaskLogs.Page start = logs.pageBackward(GROUP, STREAM, older.nextBackwardToken(), 3);
+    assertThat(start.lines()).isEmpty();
+    assertThat(start.nextBackwardToken()).isEqualTo(older.nextBackwardToken());
+    TaskLogs.Page absent = logs.pageBackward(GROUP, "ops/ttes/never-started", null, 3);
+    assertThat(absent.lines()).isEmpty();
+  }
 }

@@ -1,0 +1,333 @@
+package io.ttes.operator.opstask;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.ttes.operator.TtesOperator;
+import io.ttes.operator.api.v1alpha1.OpsTask;
+import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.aws.fake.FakeAws;
+import io.ttes.operator.aws.fake.FakeEcsTasks;
+import io.ttes.operator.aws.fake.FakeSsmCommands;
+import io.ttes.operator.aws.fake.FakeTaskLogs;
+import io.ttes.operator.status.ConditionWriter;
+import io.ttes.operator.testing.FakeDeployment;
+import io.ttes.operator.testing.KubeApi;
+import io.ttes.operator.testing.RunningOperator;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * OpsTasks through the real operator against AWS fakes that answer as AWS documents (not as moto
+ * does): DescribeTasks MISSING for tasks stopped over an hour ago, RunTask failures[] with HTTP
+ * 200, empty GetLogEvents pages and repeated tokens, SSM invocations that appear late or never, and
+ * the AMI instance read from its stack at each launch. The operator and the fakes share one clock
+ * that the test can move forward, as time passes while an operator is down.
+ */
+class OpsTaskAwsAsDocumentedIT {
+  private static final String NS = "ops";
+  private static final Duration CONVERGE = Duration.ofSeconds(30);
+
+  private ShiftedClock clock;
+  private FakeAws aws;
+  private KubeApi api;
+  private TtesOperator operator;
+
+  @BeforeEach
+  void start() {
+    clock = new ShiftedClock();
+    aws = new FakeAws(clock);
+    FakeDeployment.seed(aws, "prod-eu1", "3.33.1");
+    api = KubeApi.start();
+    api.createNamespace(NS);
+    startOperator();
+    FakeDeployment.create(
+        api.client(), NS, FakeDeployment.clusterYaml("prod-eu1", "prod-eu1", true, 4));
+    awaitClusterReady("prod-eu1");
+  }
+
+  @AfterEach
+  void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    api.close();
+  }
+
+  // ---- ECS DescribeTasks MISSING
+
+  @Test
+  void aTaskEcsNoLongerKnowsEndsFailedWithTaskMissing() {
+    aws.ecs().neverStop();
+    createTask("late", "prod-eu1", "is-db migrate");
+    OpsTask running = await("late", t -> phase(t) == OpsTaskPhase.Running);
+    String arn = running.getStatus().getTaskArn();
+
+    // The operator is down while the task ends and for more than ECS keeps stopped tasks.
+    operator.close();
+    aws.ecs().finish(arn, 0);
+    clock.shift(FakeEcsTasks.STOPPED_RETENTION.plusMinutes(5));
+    startOperator();
+
+    OpsTask done = await("late", t -> phase(t) != null && phase(t).isFinished());
+    assertThat(done.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Failed);
+    assertThat(done.getStatus().getReason()).isEqualTo("TaskMissing");
+    assertThat(done.getStatus().getMessage())
+        .contains(arn, "MISSING", "stopped long ago", "exit code is unknown");
+    assertThat(done.getStatus().getExitCode()).isNull();
+    assertThat(ConditionWriter.find(done.getStatus(), "Ready").getReason())
+        .isEqualTo("TaskMissing");
+    assertThat(aws.ecs().missingAnswers()).isPositive();
+    assertThat(events("late")).anyMatch(e -> "TaskMissing".equals(e.getReason()));
+    assertThat(aws.ecs().runRequests()).hasSize(1);
+  }
+
+  // ---- RunTask failures[]
+
+  @Test
+  void runTaskCapacityFailuresWaitWithWhatEcsSaidThenStartOneTask() {
+    aws.ecs()
+        .answerRunTaskWithFailure("RESOURCE:MEMORY", null, 2)
+        .whenCommand(List.of("tti-lw-stack", "ns-db", "migrate"))
+        .stopAfterDescribes(1);
+    createTask("full", "prod-eu1", "ns-db migrate");
+
+    OpsTask waiting = await("full", t -> "WaitingForCapacity".equals(reason(t)));
+    assertThat(waiting.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Pending);
+    assertThat(waiting.getStatus().getMessage()).contains("RESOURCE:MEMORY", "retrying");
+    assertThat(ConditionWriter.find(waiting.getStatus(), "Reconciling").getReason())
+        .isEqualTo("WaitingForCapacity");
+
+    OpsTask done = await("full", t -> phase(t) == OpsTaskPhase.Succeeded);
+    assertThat(aws.calls().count(FakeEcsTasks.RUN_TASK)).isEqualTo(3);
+    assertThat(aws.ecs().startedTasks()).hasSize(1).containsExactly(done.getStatus().getTaskArn());
+    // ECS repeats a token's first answer: each retry after failures[] carries a new clientToken,
+    // while startedBy (the crash-recovery lookup) stays the launch token.
+    assertThat(aws.ecs().runRequests())
+        .extracting(r -> r.clientToken())
+        .doesNotHaveDuplicates()
+        .hasSize(3);
+    assertThat(aws.ecs().runRequests())
+        .extracting(r -> r.startedBy())
+        .containsOnly(done.getStatus().getLaunchToken());
+    assertThat(done.getStatus().getLaunchRefusals()).isEqualTo(2);
+  }
+
+  @Test
+  void runTaskMissingFailsWithTheReasonEcsGaveAndStartsNothing() {
+    String revision = FakeEcsTasks.taskDefinitionArn(FakeDeployment.FAMILY, 3);
+    aws.ecs().answerRunTaskWithFailure("MISSING", revision, 1);
+    createTask("gone", "prod-eu1", "as-db migrate");
+
+    OpsTask done = await("gone", t -> phase(t) != null && phase(t).isFinished());
+    assertThat(done.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Failed);
+    assertThat(done.getStatus().getReason()).isEqualTo("RunTaskFailed");
+    assertThat(done.getStatus().getMessage()).contains("failures[] MISSING", revision);
+    assertThat(events("gone"))
+        .anyMatch(e -> "RunTaskFailed".equals(e.getReason()) && "Warning".equals(e.getType()));
+    assertThat(aws.ecs().startedTasks()).isEmpty();
+    sleep(Duration.ofSeconds(2));
+    assertThat(aws.calls().count(FakeEcsTasks.RUN_TASK)).isEqualTo(1);
+  }
+
+  // ---- CloudWatch Logs tokens
+
+  @Test
+  void theLogTailFollowsEmptyPagesAndStopsWhereTheTokenRepeats() {
+    aws.ecs()
+        .whenCommand(List.of("tti-lw-stack", "is-db", "migrate"))
+        .exitCode(1)
+        .logs("migrating", "error: relation missing");
+    aws.logs().answerEmptyPages(2);
+    createTask("tail", "prod-eu1", "is-db migrate");
+    OpsTask failed = await("tail", t -> phase(t) != null && phase(t).isFinished());
+    assertThat(failed.getStatus().getLogTail()).isEqualTo("migrating\nerror: relation missing");
+    assertThat(aws.calls().count(FakeTaskLogs.GET_LOG_EVENTS)).isEqualTo(3);
+
+    // A task that wrote nothing: CloudWatch answers its own token back; two reads, no loop.
+    aws.calls().clear();
+    createTask("quiet", "prod-eu1", "noc-db migrate");
+    OpsTask quiet = await("quiet", t -> phase(t) == OpsTaskPhase.Succeeded);
+    assertThat(quiet.getStatus().getLogTail()).isNull();
+    assertThat(aws.calls().count(FakeTaskLogs.GET_LOG_EVENTS)).isEqualTo(2);
+
+    // The common case: the newest page holds lines, one read per task.
+    aws.calls().clear();
+    aws.ecs().whenCommand(List.of("tti-lw-stack", "dcs-db")).logs("done");
+    createTask("one", "prod-eu1", "dcs-db migrate");
+    assertThat(await("one", t -> phase(t) == OpsTaskPhase.Succeeded).getStatus().getLogTail())
+        .isEqualTo("done");
+    assertThat(aws.calls().count(FakeTaskLogs.GET_LOG_EVENTS)).isEqualTo(1);
+  }
+
+  // ---- AMI: the instance from the stack, SSM invocations that never appear
+
+  @Test
+  void amiCommandsGoToTheInstanceTheStackNamesAtEachLaunch() {
+    seedAmi("i-0aaaaaaaaaaaaaaa1");
+    createTask("first", "ami", "is-db migrate");
+    OpsTask first = await("first", t -> phase(t) == OpsTaskPhase.Succeeded);
+    assertThat(first.getStatus().getInstanceId()).isEqualTo("i-0aaaaaaaaaaaaaaa1");
+
+    // An AMI upgrade replaced the instance: the stack's output names the new one.
+    aws.stacks().stack("prod-ami-0-1-ami").output("InstanceId", "i-0bbbbbbbbbbbbbbb2");
+    createTask("second", "ami", "is-db migrate");
+    OpsTask second = await("second", t -> phase(t) == OpsTaskPhase.Succeeded);
+    assertThat(second.getStatus().getInstanceId()).isEqualTo("i-0bbbbbbbbbbbbbbb2");
+    assertThat(aws.ssm().sent())
+        .extracting(FakeSsmCommands.Sent::instanceId)
+        .containsExactly("i-0aaaaaaaaaaaaaaa1", "i-0bbbbbbbbbbbbbbb2");
+  }
+
+  @Test
+  void anSsmInvocationThatNeverAppearsEndsAfterTheGracePeriod() {
+    seedAmi("i-0aaaaaaaaaaaaaaa1");
+    aws.ssm().invocationsNeverAppear();
+    createTask("lost", "ami", "is-db migrate");
+    OpsTask running = await("lost", t -> phase(t) == OpsTaskPhase.Running);
+    sleep(Duration.ofSeconds(1));
+    assertThat(phase(api.client().resources(OpsTask.class).inNamespace(NS).withName("lost").get()))
+        .as("within the grace period an invisible invocation is still starting")
+        .isEqualTo(OpsTaskPhase.Running);
+
+    clock.shift(Duration.ofMinutes(3));
+    OpsTask done = await("lost", t -> phase(t) != null && phase(t).isFinished());
+    assertThat(done.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Failed);
+    assertThat(done.getStatus().getReason()).isEqualTo("InvocationNotFound");
+    assertThat(done.getStatus().getMessage())
+        .contains(
+            running.getStatus().getTaskArn(), "i-0aaaaaaaaaaaaaaa1", "InvocationDoesNotExist");
+    assertThat(aws.ssm().sent()).hasSize(1);
+  }
+
+  // ---- helpers
+
+  private void seedAmi(String instanceId) {
+    aws.stacks()
+        .stack("prod-ami-0-1-ami")
+        .status("CREATE_COMPLETE")
+        .tag("ops.ttes.io/version", "3.33.1")
+        .output("InstanceId", instanceId);
+    FakeDeployment.create(
+        api.client(),
+        NS,
+        """
+        apiVersion: ops.ttes.io/v1alpha1
+        kind: TTESCluster
+        metadata: {name: ami}
+        spec:
+          region: eu-west-1
+          platform: AMI
+          naming: {network: prod, environment: ami, cluster: c1}
+          stacks: [{name: prod-ami-0-1-ami, template: 0-1-ami}]
+          ops:
+            binary: ttn-lw-stack
+            ami: {commandPrefix: [docker, exec, lorawan-stack]}
+        """);
+    awaitClusterReady("ami");
+  }
+
+  private void startOperator() {
+    operator = RunningOperator.start(api.client(), aws, RunningOperator.testConfig(), clock);
+  }
+
+  private void createTask(String name, String cluster, String command) {
+    String words = String.join(", ", command.split(" "));
+    FakeDeploymentTasks.create(api, NS, name, cluster, words);
+  }
+
+  private OpsTask await(String name, Predicate<OpsTask> condition) {
+    return Awaitility.await()
+        .atMost(CONVERGE)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> api.client().resources(OpsTask.class).inNamespace(NS).withName(name).get(),
+            t -> t != null && condition.test(t));
+  }
+
+  private void awaitClusterReady(String name) {
+    Awaitility.await()
+        .atMost(CONVERGE)
+        .until(
+            () ->
+                api.client()
+                    .resources(io.ttes.operator.api.v1alpha1.TTESCluster.class)
+                    .inNamespace(NS)
+                    .withName(name)
+                    .get(),
+            c ->
+                c != null
+                    && ConditionWriter.isReady(c.getStatus(), c.getMetadata().getGeneration()));
+  }
+
+  private List<Event> events(String name) {
+    return api.client().v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .toList();
+  }
+
+  private static OpsTaskPhase phase(OpsTask t) {
+    return t.getStatus() == null ? null : t.getStatus().getPhase();
+  }
+
+  private static String reason(OpsTask t) {
+    return t.getStatus() == null ? null : t.getStatus().getReason();
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Creates OpsTask manifests. */
+  private static final class FakeDeploymentTasks {
+    static void create(KubeApi api, String ns, String name, String cluster, String words) {
+      String yaml =
+          """
+          apiVersion: ops.ttes.io/v1alpha1
+          kind: OpsTask
+          metadata: {name: %s}
+          spec: {clusterRef: {name: %s}, command: [%s]}
+          """
+              .formatted(name, cluster, words);
+      OpsTask t = api.client().getKubernetesSerialization().unmarshal(yaml, OpsTask.class);
+      api.client().resources(OpsTask.class).inNamespace(ns).resource(t).create();
+    }
+  }
+
+  /** The system clock plus an offset the test moves forward. */
+  static final class ShiftedClock extends Clock {
+    private volatile Duration offset = Duration.ZERO;
+
+    void shift(Duration by) {
+      offset = offset.plus(by);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.now().plus(offset);
+    }
+  }
+}
