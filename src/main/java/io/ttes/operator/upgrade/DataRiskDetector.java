@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Finds the data resources a change set would replace or remove (API.md: such a change set never
- * runs before a snapshot of them is available and passed in the template's snapshot parameter).
+ * Finds the data resources a change set would replace or remove: such a change set never runs
+ * before a snapshot of them is available and passed in the template's snapshot parameter.
  */
 public final class DataRiskDetector {
   public static final String DB_CLUSTER = "AWS::RDS::DBCluster";

@@ -66,7 +66,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves a TTES deployment to a target version (API.md "StackUpgrade", DESIGN.md flow). A state
+ * Moves a TTES deployment to a target version (the flow is in docs/architecture.md). A state
  * machine whose state is the status, used as a write-ahead log: what a mutating AWS call is about
  * to do is in the stored status before the call, every name is derived from the upgrade's uid and
  * attempt, and each reconcile first looks at AWS for what may exist already. One reconcile makes at

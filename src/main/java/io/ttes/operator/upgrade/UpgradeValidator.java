@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Checks a StackUpgrade against its cluster before any AWS call (API.md: a spec that cannot work
- * ends Stalled and no AWS call is made). Returns every problem at once.
+ * Checks a StackUpgrade against its cluster before any AWS call: a spec that cannot work ends
+ * Stalled and no AWS call is made. Returns every problem at once.
  */
 public final class UpgradeValidator {
   private final TemplateOrder order = new TemplateOrder();

@@ -6,9 +6,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the TTES version a stack runs: the {@value #VERSION_TAG} tag the operator puts on stacks it
- * upgrades, else the tag of a {@code thethingsindustries/lorawan-stack:<version>-aws...} image
- * parameter ({@code 5-x} stacks take their images as parameters).
+ * Reads the TTES version a stack runs: the tag of a {@code
+ * thethingsindustries/lorawan-stack:<version>-aws...} image parameter ({@code 5-x} stacks take
+ * their images as parameters), else a {@value #VERSION_TAG} tag. The operator no longer writes that
+ * tag (a change set's tags replace the stack's, see upgrade/ChangeSetTags) and drops it at the next
+ * upgrade, so a stale tag left by an older operator must not outrank the image the stack runs.
  */
 public final class StackVersions {
   public static final String VERSION_TAG = "ops.ttes.io/version";
@@ -22,19 +24,17 @@ public final class StackVersions {
   private StackVersions() {}
 
   public static Optional<TtesVersion> of(Map<String, String> tags, Map<String, String> params) {
-    if (tags != null) {
-      Optional<TtesVersion> tagged = TtesVersion.parse(tags.get(VERSION_TAG));
-      if (tagged.isPresent()) {
-        return tagged;
+    if (params != null) {
+      Optional<TtesVersion> image =
+          params.values().stream()
+              .map(StackVersions::imageVersion)
+              .flatMap(Optional::stream)
+              .max(TtesVersion::compareTo);
+      if (image.isPresent()) {
+        return image;
       }
     }
-    if (params != null) {
-      return params.values().stream()
-          .map(StackVersions::imageVersion)
-          .flatMap(Optional::stream)
-          .max(TtesVersion::compareTo);
-    }
-    return Optional.empty();
+    return tags == null ? Optional.empty() : TtesVersion.parse(tags.get(VERSION_TAG));
   }
 
   /** The version in an image parameter value, if it is a TTES image. */
