@@ -19,6 +19,7 @@ import io.ttes.operator.bootstrap.ClusterBootstrapLedger;
 import io.ttes.operator.bootstrap.TenantBootstrapReconciler;
 import io.ttes.operator.cluster.TTESClusterReconciler;
 import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.config.RootLogLevel;
 import io.ttes.operator.opstask.BatchedTaskObserver;
 import io.ttes.operator.opstask.OpsTaskFlow;
 import io.ttes.operator.opstask.OpsTaskReconciler;
@@ -105,6 +106,11 @@ public final class TtesOperator implements AutoCloseable {
     OperatorConfig config = OperatorConfig.load(System.getenv(), args);
     if (config.jsonLogs()) {
       useJsonLogs();
+    }
+    RootLogLevel.apply(config.logLevel());
+    List<String> ignored = OperatorConfig.unknownEnvironment(System.getenv());
+    if (!ignored.isEmpty()) {
+      log.warn("ignoring environment variables that name no setting: {}", ignored);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     KubernetesClient client = new KubernetesClientBuilder().build();

@@ -18,6 +18,7 @@ import lombok.With;
  * @param labelSelector only reconcile custom resources matching this selector (several operator
  *     deployments may share a Kubernetes cluster this way)
  * @param jsonLogs log JSON lines (with the custom resource's namespace/name) instead of text
+ * @param logLevel level of the root logger: TRACE, DEBUG, INFO, WARN or ERROR
  * @param httpPort port of /healthz, /readyz and /metrics
  * @param awsEndpoint endpoint override for every AWS service (tests, emulators); null in
  *     production, where the SDK also honours AWS_ENDPOINT_URL by itself
@@ -38,6 +39,7 @@ public record OperatorConfig(
     Set<String> watchNamespaces,
     String labelSelector,
     boolean jsonLogs,
+    String logLevel,
     int httpPort,
     URI awsEndpoint,
     Duration fastPoll,
@@ -76,6 +78,7 @@ public record OperatorConfig(
         Set.of(),
         null,
         false,
+        "INFO",
         8080,
         null,
         Duration.ofSeconds(5),
@@ -88,13 +91,38 @@ public record OperatorConfig(
         LeaseTimings.DEFAULT);
   }
 
-  /** Reads the environment, then the flags, which win. Unknown flags are an error. */
+  private static final Set<String> KNOWN =
+      Set.of(
+          "watch-namespaces",
+          "label-selector",
+          "log-format",
+          "log-level",
+          "http-port",
+          "aws-endpoint",
+          "fast-poll",
+          "slow-poll",
+          "leader-election",
+          "lease-namespace",
+          "lease-name",
+          "lease-identity",
+          "lease-duration",
+          "lease-renew-deadline",
+          "lease-retry-period",
+          "reconcile-threads");
+
+  private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+
+  /**
+   * Reads the environment, then the flags, which win. Unknown flags are an error; unknown {@code
+   * TTES_*} variables are not (see {@link #unknownEnvironment}).
+   */
   public static OperatorConfig load(Map<String, String> env, String[] args) {
     Map<String, String> values = new LinkedHashMap<>();
     env.forEach(
         (k, v) -> {
-          if (k.startsWith("TTES_")) {
-            values.put(k.substring(5).toLowerCase().replace('_', '-'), v);
+          String key = settingName(k);
+          if (key != null && KNOWN.contains(key)) {
+            values.put(key, v);
           }
         });
     for (String arg : args) {
@@ -102,40 +130,31 @@ public record OperatorConfig(
         throw new IllegalArgumentException("expected --name=value, got " + arg);
       }
       int eq = arg.indexOf('=');
-      values.put(arg.substring(2, eq), arg.substring(eq + 1));
+      String key = arg.substring(2, eq);
+      if (!KNOWN.contains(key)) {
+        throw new IllegalArgumentException(
+            "unknown setting --" + key + "; known: " + KNOWN.stream().sorted().toList());
+      }
+      values.put(key, arg.substring(eq + 1));
     }
     OperatorConfig d = defaults();
-    Set<String> known =
-        Set.of(
-            "watch-namespaces",
-            "label-selector",
-            "log-format",
-            "http-port",
-            "aws-endpoint",
-            "fast-poll",
-            "slow-poll",
-            "leader-election",
-            "lease-namespace",
-            "lease-name",
-            "lease-identity",
-            "lease-duration",
-            "lease-renew-deadline",
-            "lease-retry-period",
-            "reconcile-threads");
-    for (String key : values.keySet()) {
-      if (!known.contains(key)) {
-        throw new IllegalArgumentException(
-            "unknown setting " + key + "; known: " + known.stream().sorted().toList());
-      }
-    }
     String format = values.getOrDefault("log-format", "text");
     if (!format.equals("text") && !format.equals("json")) {
       throw new IllegalArgumentException("log-format must be text or json, got " + format);
+    }
+    String level = values.getOrDefault("log-level", d.logLevel()).trim().toUpperCase();
+    if (!LOG_LEVELS.contains(level)) {
+      throw new IllegalArgumentException(
+          "log-level (TTES_LOG_LEVEL) must be one of "
+              + LOG_LEVELS.stream().map(String::toLowerCase).toList()
+              + ", got "
+              + values.get("log-level"));
     }
     return new OperatorConfig(
         split(values.get("watch-namespaces")),
         blankToNull(values.get("label-selector")),
         format.equals("json"),
+        level,
         Integer.parseInt(values.getOrDefault("http-port", String.valueOf(d.httpPort()))),
         values.containsKey("aws-endpoint") ? URI.create(values.get("aws-endpoint")) : null,
         duration(values.get("fast-poll"), d.fastPoll()),
@@ -150,6 +169,27 @@ public record OperatorConfig(
             duration(values.get("lease-duration"), d.lease().duration()),
             duration(values.get("lease-renew-deadline"), d.lease().renewDeadline()),
             duration(values.get("lease-retry-period"), d.lease().retryPeriod())));
+  }
+
+  /**
+   * The {@code TTES_*} variables of {@code env} that name no setting, sorted, to be warned about
+   * (by name only: their values are not ours to print). They are not an error because Kubernetes
+   * puts variables into every pod that the operator does not choose: the service links of a Service
+   * named ttes-operator are {@code TTES_OPERATOR_SERVICE_HOST}, {@code TTES_OPERATOR_PORT}, {@code
+   * TTES_OPERATOR_PORT_8080_TCP_ADDR} and so on.
+   */
+  public static List<String> unknownEnvironment(Map<String, String> env) {
+    return env.keySet().stream()
+        .filter(k -> settingName(k) != null && !KNOWN.contains(settingName(k)))
+        .sorted()
+        .toList();
+  }
+
+  /** TTES_LEASE_NAME -> lease-name; null for variables that are not ours. */
+  private static String settingName(String variable) {
+    return variable.startsWith("TTES_")
+        ? variable.substring(5).toLowerCase().replace('_', '-')
+        : null;
   }
 
   // withAwsEndpoint, withHttpPort, withFastPoll, ... are generated (@With); these set several.
@@ -196,6 +236,7 @@ public record OperatorConfig(
   public List<String> describe() {
     return List.of(
         "watchNamespaces=" + (watchNamespaces.isEmpty() ? "<all>" : watchNamespaces),
+        "logLevel=" + logLevel,
         "labelSelector=" + labelSelector,
         "httpPort=" + httpPort,
         "awsEndpoint=" + awsEndpoint,

@@ -270,14 +270,18 @@ class ChartTest {
   }
 
   @Test
-  void leaderElectionIsOnWithTwoReplicasAndOffWithOne() {
+  void leaderElectionIsOnByDefaultAndForcedOnWithTwoReplicas() {
     JsonNode one = Charts.only(Charts.render(Map.of()), "Deployment");
+    JsonNode off =
+        Charts.only(Charts.render(Map.of("leaderElection.enabled", false)), "Deployment");
     JsonNode two = Charts.only(Charts.render(Map.of("replicas", 2)), "Deployment");
     JsonNode forced =
-        Charts.only(Charts.render(Map.of("leaderElection.enabled", true)), "Deployment");
+        Charts.only(
+            Charts.render(Map.of("leaderElection.enabled", false, "replicas", 2)), "Deployment");
 
     assertThat(one.at("/spec/replicas").asInt()).isEqualTo(1);
-    assertThat(env(one)).containsEntry("TTES_LEADER_ELECTION", "false");
+    assertThat(env(one)).containsEntry("TTES_LEADER_ELECTION", "true");
+    assertThat(env(off)).containsEntry("TTES_LEADER_ELECTION", "false");
     assertThat(two.at("/spec/replicas").asInt()).isEqualTo(2);
     assertThat(env(two))
         .containsEntry("TTES_LEADER_ELECTION", "true")

@@ -42,10 +42,12 @@ public final class KubeApi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private final KubernetesMockServer server;
+  private final MockWebServer web;
   private final NamespacedKubernetesClient client;
 
-  private KubeApi(KubernetesMockServer server) {
+  private KubeApi(KubernetesMockServer server, MockWebServer web) {
     this.server = server;
+    this.web = web;
     this.client = server.createClient();
   }
 
@@ -56,16 +58,25 @@ public final class KubeApi implements AutoCloseable {
 
   /** Starts on the given loopback port (0 = any free port). */
   public static KubeApi start(int port) {
+    return start(port, false);
+  }
+
+  /**
+   * Starts on the given loopback port, over HTTPS with a self-signed certificate for the host name
+   * localhost when {@code https} (see {@link #certificatePem()}), as in-cluster clients expect.
+   */
+  public static KubeApi start(int port, boolean https) {
     List<JsonNode> crds = readCrds(Path.of("crds"));
+    MockWebServer web = new MockWebServer();
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(),
-            new MockWebServer(),
+            web,
             new HashMap<>(),
             new ApiServerDispatcher(crds, new CrdSchemas(Path.of("crds"))),
-            false);
+            https);
     server.init(InetAddress.getLoopbackAddress(), port);
-    KubeApi api = new KubeApi(server);
+    KubeApi api = new KubeApi(server, web);
     api.installCrds(crds);
     return api;
   }
@@ -313,6 +324,18 @@ public final class KubeApi implements AutoCloseable {
   /** A fresh client of the same server (a second operator instance gets its own). */
   public NamespacedKubernetesClient newClient() {
     return server.createClient();
+  }
+
+  /** The PEM certificate an HTTPS server presents (its own CA: it is self-signed). */
+  public Path certificatePem() {
+    if (web.getSelfSignedCertificate() == null) {
+      throw new IllegalStateException("started without HTTPS");
+    }
+    return Path.of(web.getSelfSignedCertificate().certificatePath());
+  }
+
+  public int port() {
+    return server.getPort();
   }
 
   public String url() {
