@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The runbook's bootstrap commands (RUNBOOK.md "Commands") for a cluster and a TenantBootstrap, in
- * the order they must run. Pure. Secret values are never in a command: they are {@code $(NAME)}
+ * The runbook's bootstrap commands (docs/runbook.md) for a cluster and a TenantBootstrap, in the
+ * order they must run. Pure. Secret values are never in a command: they are {@code $(NAME)}
  * references resolved by the OpsTask when it starts.
  */
 public final class BootstrapSteps {

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code OpsRunTaskArguments} output of the 5-2-ecs-ops stack: five space-separated words,
- * {@code TASK_DEFINITION CLUSTER_NAME SUBNET_ONE SUBNET_TWO SECURITY_GROUP} (RUNBOOK.md).
+ * {@code TASK_DEFINITION CLUSTER_NAME SUBNET_ONE SUBNET_TWO SECURITY_GROUP}: where every ops task
+ * runs (docs/runbook.md, "The ops task target").
  */
 public record OpsRunTaskArguments(
     String taskDefinition, String cluster, List<String> subnets, List<String> securityGroups) {

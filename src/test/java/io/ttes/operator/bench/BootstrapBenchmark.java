@@ -49,19 +49,26 @@ public final class BootstrapBenchmark {
   /** Settings of one run. */
   public record Settings(
       int tenants, int maxConcurrentTasks, int advanceEverySeconds, Duration timeout) {
+    static final BenchArgs.Spec ARGS =
+        new BenchArgs.Spec(
+            "BootstrapBenchmark",
+            BenchArgs.ordered(
+                "tenants", "TenantBootstraps on one cluster (200)",
+                "max-concurrent", "the cluster's spec.ops.maxConcurrentTasks (25)",
+                "advance-every", "moto moves an ECS task one state per this many seconds (2)",
+                "timeout", "give up after this many seconds (900)"),
+            BenchArgs.ordered());
+
     static Settings parse(String[] args) {
-      Map<String, String> a = new TreeMap<>();
-      for (String arg : args) {
-        if (!arg.startsWith("--") || !arg.contains("=")) {
-          throw new IllegalArgumentException("expected --name=value, got " + arg);
-        }
-        a.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-      }
+      return from(BenchArgs.parse(args, ARGS));
+    }
+
+    static Settings from(BenchArgs a) {
       return new Settings(
-          Integer.parseInt(a.getOrDefault("tenants", "200")),
-          Integer.parseInt(a.getOrDefault("max-concurrent", "25")),
-          Integer.parseInt(a.getOrDefault("advance-every", "2")),
-          Duration.ofSeconds(Long.parseLong(a.getOrDefault("timeout", "900"))));
+          a.integer("tenants", 200),
+          a.integer("max-concurrent", 25),
+          a.integer("advance-every", 2),
+          Duration.ofSeconds(a.integer("timeout", 900)));
     }
   }
 
@@ -73,8 +80,13 @@ public final class BootstrapBenchmark {
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   public static void main(String[] args) throws Exception {
+    BenchArgs a = BenchArgs.parse(args, Settings.ARGS);
+    if (a.help()) {
+      System.out.print(a.usage());
+      return;
+    }
     MOCK_API_LOG.setLevel(java.util.logging.Level.WARNING);
-    Result result = run(System.out, Settings.parse(args));
+    Result result = run(System.out, Settings.from(a));
     System.exit(result.converged() ? 0 : 1);
   }
 

@@ -80,64 +80,32 @@ public final class OpsTaskBenchmark {
           200, 1, 20, OperatorConfig.defaults().fastPoll(), 2, Duration.ofMinutes(15));
     }
 
+    static final BenchArgs.Spec ARGS =
+        new BenchArgs.Spec(
+            "OpsTaskBenchmark",
+            BenchArgs.ordered(
+                "tasks", "OpsTasks to create, spread over the clusters (200)",
+                "clusters", "TTESClusters (1)",
+                "max-concurrent", "each cluster's spec.ops.maxConcurrentTasks (20)",
+                "fast-poll", "the operator's poll interval while tasks run (5s)",
+                "ecs-state-seconds", "moto moves an ECS task one state per this many seconds (2)",
+                "timeout", "give up after (15m)"),
+            BenchArgs.ordered("verbose", "keep the operator's and the mock API's INFO logs"));
+
     /** {@code --tasks=200 --clusters=1 --max-concurrent=20 --fast-poll=5s ...}. */
     public static Options parse(String[] args) {
-      Options o = defaults();
-      for (String arg : args) {
-        if (arg.isBlank()) {
-          continue;
-        }
-        int eq = arg.indexOf('=');
-        if (!arg.startsWith("--") || eq < 0) {
-          throw new IllegalArgumentException("expected --name=value, got " + arg);
-        }
-        String name = arg.substring(2, eq);
-        String value = arg.substring(eq + 1);
-        o =
-            switch (name) {
-              case "tasks" -> o.withTasks(Integer.parseInt(value));
-              case "clusters" ->
-                  new Options(
-                      o.tasks,
-                      Integer.parseInt(value),
-                      o.maxConcurrent,
-                      o.fastPoll,
-                      o.ecsStateSeconds,
-                      o.timeout);
-              case "max-concurrent" ->
-                  new Options(
-                      o.tasks,
-                      o.clusters,
-                      Integer.parseInt(value),
-                      o.fastPoll,
-                      o.ecsStateSeconds,
-                      o.timeout);
-              case "fast-poll" -> o.withFastPoll(OperatorConfig.duration(value, o.fastPoll));
-              case "ecs-state-seconds" ->
-                  new Options(
-                      o.tasks,
-                      o.clusters,
-                      o.maxConcurrent,
-                      o.fastPoll,
-                      Integer.parseInt(value),
-                      o.timeout);
-              case "timeout" ->
-                  new Options(
-                      o.tasks,
-                      o.clusters,
-                      o.maxConcurrent,
-                      o.fastPoll,
-                      o.ecsStateSeconds,
-                      OperatorConfig.duration(value, o.timeout));
-              default ->
-                  throw new IllegalArgumentException(
-                      "unknown option --"
-                          + name
-                          + "; known: --tasks --clusters --max-concurrent --fast-poll"
-                          + " --ecs-state-seconds --timeout");
-            };
-      }
-      return o;
+      return from(BenchArgs.parse(args, ARGS));
+    }
+
+    static Options from(BenchArgs a) {
+      Options d = defaults();
+      return new Options(
+          a.integer("tasks", d.tasks),
+          a.integer("clusters", d.clusters),
+          a.integer("max-concurrent", d.maxConcurrent),
+          a.duration("fast-poll", d.fastPoll),
+          a.integer("ecs-state-seconds", d.ecsStateSeconds),
+          a.duration("timeout", d.timeout));
     }
 
     public Options withTasks(int n) {
@@ -189,17 +157,17 @@ public final class OpsTaskBenchmark {
   private OpsTaskBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    // exec:java passes -Dbench.args as one argument when it is quoted; split it here.
-    List<String> split = new ArrayList<>();
-    for (String a : args) {
-      split.addAll(List.of(a.trim().split("\\s+")));
+    BenchArgs a = BenchArgs.parse(args, Options.ARGS);
+    if (a.help()) {
+      System.out.print(a.usage());
+      return;
     }
     // exec:java runs without the test JVM's logging setup: the mock API server would log every
     // request and the operator two lines per task, burying the figures. --verbose keeps them.
-    if (!split.remove("--verbose")) {
+    if (!a.flag("verbose")) {
       quietLogs();
     }
-    Result result = run(Options.parse(split.toArray(String[]::new)), System.out);
+    Result result = run(Options.from(a), System.out);
     if (result.succeeded() != result.tasks()) {
       throw new IllegalStateException(
           (result.tasks() - result.succeeded())

@@ -78,40 +78,32 @@ public final class ScaleBenchmark {
       Duration fastPoll,
       Duration timeout) {
 
+    static final BenchArgs.Spec ARGS =
+        new BenchArgs.Spec(
+            "ScaleBenchmark",
+            BenchArgs.ordered(
+                "bootstraps", "TenantBootstraps, spread over the clusters (1000)",
+                "tasks", "OpsTasks, spread over the clusters (2000)",
+                "clusters", "TTESClusters, each with one StackUpgrade (20)",
+                "max-concurrent", "each cluster's spec.ops.maxConcurrentTasks (25)",
+                "advance-every", "moto moves an ECS task one state per this many seconds (2)",
+                "fast-poll", "the operator's poll interval while work runs (5s)",
+                "timeout", "give up after (60m)"),
+            BenchArgs.ordered());
+
     public static Options parse(String[] args) {
-      Map<String, String> a = new TreeMap<>();
-      for (String arg : args) {
-        if (arg.isBlank()) {
-          continue;
-        }
-        if (!arg.startsWith("--") || !arg.contains("=")) {
-          throw new IllegalArgumentException("expected --name=value, got " + arg);
-        }
-        a.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-      }
-      List<String> known =
-          List.of(
-              "bootstraps",
-              "tasks",
-              "clusters",
-              "max-concurrent",
-              "advance-every",
-              "fast-poll",
-              "timeout");
-      for (String k : a.keySet()) {
-        if (!known.contains(k)) {
-          throw new IllegalArgumentException("unknown option --" + k + "; known: " + known);
-        }
-      }
-      OperatorConfig d = OperatorConfig.defaults();
+      return from(BenchArgs.parse(args, ARGS));
+    }
+
+    static Options from(BenchArgs a) {
       return new Options(
-          Integer.parseInt(a.getOrDefault("bootstraps", "1000")),
-          Integer.parseInt(a.getOrDefault("tasks", "2000")),
-          Integer.parseInt(a.getOrDefault("clusters", "20")),
-          Integer.parseInt(a.getOrDefault("max-concurrent", "25")),
-          Integer.parseInt(a.getOrDefault("advance-every", "2")),
-          OperatorConfig.duration(a.getOrDefault("fast-poll", ""), d.fastPoll()),
-          OperatorConfig.duration(a.getOrDefault("timeout", ""), Duration.ofMinutes(60)));
+          a.integer("bootstraps", 1000),
+          a.integer("tasks", 2000),
+          a.integer("clusters", 20),
+          a.integer("max-concurrent", 25),
+          a.integer("advance-every", 2),
+          a.duration("fast-poll", OperatorConfig.defaults().fastPoll()),
+          a.duration("timeout", Duration.ofMinutes(60)));
     }
 
     int objects() {
@@ -156,15 +148,16 @@ public final class ScaleBenchmark {
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   public static void main(String[] args) throws Exception {
-    List<String> split = new ArrayList<>();
-    for (String a : args) {
-      split.addAll(List.of(a.trim().split("\\s+")));
+    BenchArgs a = BenchArgs.parse(args, Options.ARGS);
+    if (a.help()) {
+      System.out.print(a.usage());
+      return;
     }
     MOCK_API_LOG.setLevel(java.util.logging.Level.WARNING);
     ((ch.qos.logback.classic.Logger)
             org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
-    Result r = run(Options.parse(split.toArray(String[]::new)), System.out);
+    Result r = run(Options.from(a), System.out);
     System.exit(r.converged() && r.duplicateRunTasks() == 0 ? 0 : 1);
   }
 

@@ -62,38 +62,31 @@ public final class UpgradeBenchmark {
       return new Options(5, OperatorConfig.defaults().fastPoll(), 2, Duration.ofMinutes(10));
     }
 
+    static final BenchArgs.Spec ARGS =
+        new BenchArgs.Spec(
+            "UpgradeBenchmark",
+            BenchArgs.ordered(
+                "stacks", "5 (the main templates) or 26 (every ECS template) (5)",
+                "fast-poll", "the operator's poll interval while a step runs (5s)",
+                "ecs-state-seconds",
+                    "moto moves a migration's ECS task one state per this many seconds;"
+                        + " 0: one state per DescribeTasks read (2)",
+                "timeout", "give up after (10m)"),
+            BenchArgs.ordered("verbose", "keep the operator's and the mock API's INFO logs"));
+
     /** {@code --stacks=5|26 --fast-poll=5s --ecs-state-seconds=2 --timeout=10m}. */
     public static Options parse(String[] args) {
-      Options o = defaults();
-      for (String arg : args) {
-        if (arg.isBlank()) {
-          continue;
-        }
-        int eq = arg.indexOf('=');
-        if (!arg.startsWith("--") || eq < 0) {
-          throw new IllegalArgumentException("expected --name=value, got " + arg);
-        }
-        String name = arg.substring(2, eq);
-        String value = arg.substring(eq + 1);
-        o =
-            switch (name) {
-              case "stacks" -> o.withStacks(Integer.parseInt(value));
-              case "fast-poll" -> o.withFastPoll(OperatorConfig.duration(value, o.fastPoll));
-              case "ecs-state-seconds" ->
-                  new Options(o.stacks, o.fastPoll, Integer.parseInt(value), o.timeout);
-              case "timeout" ->
-                  new Options(
-                      o.stacks,
-                      o.fastPoll,
-                      o.ecsStateSeconds,
-                      OperatorConfig.duration(value, o.timeout));
-              default ->
-                  throw new IllegalArgumentException(
-                      "unknown option --"
-                          + name
-                          + "; known: --stacks --fast-poll --ecs-state-seconds --timeout");
-            };
-      }
+      return from(BenchArgs.parse(args, ARGS));
+    }
+
+    static Options from(BenchArgs a) {
+      Options d = defaults();
+      Options o =
+          new Options(
+              a.integer("stacks", d.stacks),
+              a.duration("fast-poll", d.fastPoll),
+              a.integer("ecs-state-seconds", d.ecsStateSeconds),
+              a.duration("timeout", d.timeout));
       if (o.stacks != 5 && o.stacks != 26) {
         throw new IllegalArgumentException("--stacks is 5 or 26, got " + o.stacks);
       }
@@ -154,14 +147,15 @@ public final class UpgradeBenchmark {
   private UpgradeBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    List<String> split = new ArrayList<>();
-    for (String a : args) {
-      split.addAll(List.of(a.trim().split("\\s+")));
+    BenchArgs a = BenchArgs.parse(args, Options.ARGS);
+    if (a.help()) {
+      System.out.print(a.usage());
+      return;
     }
-    if (!split.remove("--verbose")) {
+    if (!a.flag("verbose")) {
       OpsTaskBenchmark.quietLogs();
     }
-    Result result = run(Options.parse(split.toArray(String[]::new)), System.out);
+    Result result = run(Options.from(a), System.out);
     if (result.phase() != UpgradePhase.Succeeded) {
       throw new IllegalStateException("the upgrade ended " + result.phase());
     }

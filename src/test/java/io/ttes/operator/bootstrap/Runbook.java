@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bootstrap commands of RUNBOOK.md "Commands", written out by hand from the runbook (not from
- * {@link BootstrapSteps}), so the tests compare the operator with the runbook and not with itself.
- * Secret values appear as {@code $(NAME)} the way OpsTask specs hold them; {@link #substituted}
- * puts the values in, as ECS receives them.
+ * The bootstrap commands of the manual runbook (docs/runbook.md, "The commands"), written out by
+ * hand from it (not from {@link BootstrapSteps}), so the tests compare the operator with the
+ * runbook and not with itself. Secret values appear as {@code $(NAME)} the way OpsTask specs hold
+ * them; {@link #substituted} puts the values in, as ECS receives them.
  */
 final class Runbook {
   static final String BINARY = "tti-lw-stack";
