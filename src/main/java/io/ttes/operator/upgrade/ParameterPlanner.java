@@ -19,10 +19,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Decides the parameters of a stack's change set for the target template (RUNBOOK "Upgrading",
- * steps 2 and 3): previous values are kept, TTES image parameters move to the target version,
- * overrides win over both, new parameters take their default, removed ones are dropped. A declared
- * parameter left without any value is a {@link PlanProblem#MISSING_PARAMETER} problem.
+ * Decides the parameters of a stack's change set for the target template (docs/runbook.md,
+ * "Upgrading (ECS)", steps 2 and 3): previous values are kept, TTES image parameters move to the
+ * target version, overrides win over both, new parameters take their default, removed ones are
+ * dropped. A declared parameter left without any value is a {@link PlanProblem#MISSING_PARAMETER}
+ * problem.
  */
 public final class ParameterPlanner {
   public static final String KEPT = "Kept";
