@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ttes.operator.api.v1alpha1.ConditionTypes;
 import io.ttes.operator.api.v1alpha1.KindStatus;
+import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
+import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,11 +18,17 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * {@code ttes_resources_stalled{kind}}: how many resources of a kind have {@code Stalled=True}, and
- * {@code ttes_resources_stalled_oldest_seconds{kind}}: since when the oldest of them is stalled
- * (its condition's lastTransitionTime), so that an alert can say "stalled for over N minutes" even
- * when Prometheus has not watched all that time. Read from the controllers' informer caches at
- * scrape time, so no API call; a standby (no caches) reports 0. The label is the kind only.
+ * {@code ttes_resources_stalled{kind}}: how many resources of a kind have {@code Stalled=True} and
+ * wait for a person (a spec to fix, a permission to grant), and {@code
+ * ttes_resources_stalled_oldest_seconds{kind}}: since when the oldest of them is stalled (its
+ * condition's lastTransitionTime), so that an alert can say "stalled for over N minutes" even when
+ * Prometheus has not watched all that time. Read from the controllers' informer caches at scrape
+ * time, so no API call; a standby (no caches) reports 0. The label is the kind only.
+ *
+ * <p>A run that finished {@code Failed} also reads Stalled=True (so that kstatus, and Flux with it,
+ * sees it as failed), but it is over, not stuck: it is counted by {@code ttes_opstasks_total} and
+ * {@code ttes_upgrades}, and left out here, or one failed ad-hoc OpsTask would keep the Stalled
+ * alert firing until someone deletes it.
  */
 final class StalledResourceMetrics {
   static final String COUNT = "ttes.resources.stalled";
@@ -81,10 +90,25 @@ final class StalledResourceMetrics {
         || status.getConditions() == null) {
       return null;
     }
+    if (finishedFailed(status)) {
+      return null;
+    }
     return status.getConditions().stream()
         .filter(c -> ConditionTypes.STALLED.equals(c.getType()) && "True".equals(c.getStatus()))
         .findFirst()
         .orElse(null);
+  }
+
+  private static boolean finishedFailed(KindStatus status) {
+    Enum<?> phase = null;
+    if (status instanceof OpsTaskStatus s) {
+      phase = s.getPhase();
+    } else if (status instanceof StackUpgradeStatus s) {
+      phase = s.getPhase();
+    } else if (status instanceof TenantBootstrapStatus s) {
+      phase = s.getPhase();
+    }
+    return phase != null && phase.name().equals("Failed");
   }
 
   private static Duration since(String time, Instant now) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.ttes.operator.StalledResourceMetrics.Summary;
 import io.ttes.operator.api.v1alpha1.OpsTask;
+import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import java.time.Instant;
 import java.util.List;
@@ -34,6 +35,19 @@ class StalledResourceMetricsTest {
     assertThat(StalledResourceMetrics.summarize(Stream.of(), NOW)).isEqualTo(new Summary(0, 0));
     assertThat(StalledResourceMetrics.summarize(Stream.of(task("True", "yesterday")), NOW))
         .isEqualTo(new Summary(1, 0));
+  }
+
+  @Test
+  void aRunThatFinishedFailedIsNotCountedAsStuck() {
+    OpsTask failed = task("True", "2026-01-01T11:00:00Z");
+    failed.getStatus().setPhase(OpsTaskPhase.Failed);
+
+    Summary summary =
+        StalledResourceMetrics.summarize(
+            Stream.of(failed, task("True", "2026-01-01T11:50:00Z")), NOW);
+
+    assertThat(summary.count()).isEqualTo(1);
+    assertThat(summary.oldestSeconds()).isEqualTo(600.0);
   }
 
   private static OpsTask task(String stalled, String since) {

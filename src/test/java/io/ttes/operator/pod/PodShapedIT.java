@@ -12,7 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The chart's Deployment with default values, run as a kubelet runs it (docs/pod-harness.md): the
@@ -24,27 +25,47 @@ import org.junit.jupiter.api.Test;
 class PodShapedIT {
   private static final String NS = "pod";
 
-  @Test
-  void theDefaultInstallGetsReadyAndConvergesAnOpsTask() {
+  /**
+   * As rendered, the chart turns service links off; with them on (Kubernetes' default, which a
+   * platform policy, a Kustomize overlay or an older chart gives) the pod must start all the same:
+   * it crash-looped on them before unknown TTES_ variables became a warning.
+   */
+  @ParameterizedTest(name = "service links {0}")
+  @ValueSource(booleans = {false, true})
+  void theDefaultInstallGetsReadyAndConvergesAnOpsTask(boolean serviceLinks) {
     try (PodCluster cluster =
         new PodCluster(
-            "pod-shaped",
+            "pod-shaped-" + (serviceLinks ? "links" : "nolinks"),
             new Kubelet.RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8)))) {
       RenderedChart chart = cluster.render(Map.of());
+      assertThat(chart.deployment().getSpec().getTemplate().getSpec().getEnableServiceLinks())
+          .as("the chart turns service links off")
+          .isFalse();
+      if (serviceLinks) {
+        chart.deployment().getSpec().getTemplate().getSpec().setEnableServiceLinks(null);
+      }
       Pod pod = cluster.start(chart, "ttes-operator-7d4b9c6f5d-x2k8q");
 
       // What Kubernetes puts into this pod besides the chart's env.
       assertThat(pod.env())
-          .containsEntry("TTES_OPERATOR_SERVICE_HOST", PodEnvironment.SERVICE_IP)
-          .containsKey("TTES_OPERATOR_PORT")
           .containsEntry("KUBERNETES_SERVICE_HOST", "localhost")
           .containsEntry("HOSTNAME", pod.name())
           .containsEntry("POD_NAME", pod.name())
           .containsEntry("POD_NAMESPACE", RenderedChart.NAMESPACE)
-          .containsEntry(
-              "JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError");
-      assertThat(pod.env().keySet().stream().filter(k -> k.startsWith("TTES_OPERATOR_PORT_")))
-          .isNotEmpty();
+          .as("the JVM flags come from the image's entrypoint, not the chart")
+          .doesNotContainKey("JAVA_TOOL_OPTIONS");
+      if (serviceLinks) {
+        assertThat(pod.env())
+            .containsEntry("TTES_OPERATOR_SERVICE_HOST", PodEnvironment.SERVICE_IP)
+            .containsKey("TTES_OPERATOR_PORT");
+        assertThat(pod.env().keySet().stream().filter(k -> k.startsWith("TTES_OPERATOR_PORT_")))
+            .isNotEmpty();
+      } else {
+        assertThat(pod.env().keySet().stream().filter(k -> k.startsWith("TTES_OPERATOR_")))
+            .isEmpty();
+      }
+      assertThat(PodImage.load().entrypoint())
+          .contains("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
       assertThat(pod.command())
           .contains("--remount-ro", "65532")
           .endsWith(PodImage.load().entrypoint().toArray(String[]::new));
@@ -112,14 +133,23 @@ class PodShapedIT {
           PodLogs.atLevel(pod, "WARN").stream()
               .filter(l -> l.path("message").asText().contains("TTES_OPERATOR_SERVICE_HOST"))
               .toList();
-      assertThat(warnings).hasSize(1);
-      assertThat(warnings.get(0).path("message").asText())
-          .doesNotContain(PodEnvironment.SERVICE_IP);
+      if (serviceLinks) {
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0).path("message").asText())
+            .doesNotContain(PodEnvironment.SERVICE_IP);
+      } else {
+        assertThat(warnings).isEmpty();
+      }
       assertThat(PodLogs.atLevel(pod, "DEBUG")).as("DEBUG lines at the default level").isEmpty();
       System.out.printf(
-          "pod-shaped: ready after %d ms (liveness budget %d s), OpsTask Succeeded, %d AWS calls,"
+          "pod-shaped (service links "
+              + serviceLinks
+              + "): ready after %d ms (liveness budget %d s), OpsTask Succeeded, %d AWS calls,"
               + " restarts %d%n",
-          toReady.toMillis(), budget.toSeconds(), cluster.aws.calls().size(), pod.restarts());
+          toReady.toMillis(),
+          budget.toSeconds(),
+          cluster.aws.calls().size(),
+          pod.restarts());
     }
   }
 }
