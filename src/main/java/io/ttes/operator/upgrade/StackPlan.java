@@ -1,6 +1,5 @@
 package io.ttes.operator.upgrade;
 
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.ParameterChange;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
 import io.ttes.operator.aws.ChangeSets.ResourceChange;
@@ -60,15 +59,7 @@ public record StackPlan(
         s.getParameters().add(copy);
       }
     }
-    for (ResourceChange c : changes) {
-      var rc = new StackUpgradeStatus.ResourceChange();
-      rc.setLogicalId(c.logicalId());
-      rc.setPhysicalId(c.physicalId());
-      rc.setResourceType(c.resourceType());
-      rc.setAction(c.action());
-      rc.setReplacement(c.replacement());
-      s.getChanges().add(rc);
-    }
+    s.getChanges().addAll(StatusChanges.toStatus(changes));
     for (DetectedRisk r : dataRisks) {
       String owner = r.coveredBy() != null ? r.coveredBy() : r.logicalId();
       s.getDataRisks().add(r.toStatus(snapshots.get(owner)));

@@ -47,7 +47,7 @@ class CloudFormationAsDocumentedTest {
 
   @BeforeEach
   void setUp() {
-    aws = StackUpgradeReconcilerTest.newAws();
+    aws = StackUpgradeOperatorTest.newAws();
     stack(VPC, Map.of("CidrBlock", "10.0.0.0/16"));
     stack(AURORA, Map.of("DBInstanceClass", "db.r6g.large", "DBSnapshotIdentifier", ""));
     stack(ECS, Map.of("ClusterName", "c1"));

@@ -16,6 +16,7 @@ import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.aws.ChangeSets.ResourceChange;
 import io.ttes.operator.aws.ChangeSets.TemplateParameter;
 import io.ttes.operator.aws.ChangeSets.TemplateSummary;
+import io.ttes.operator.aws.Snapshots;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.aws.fake.FakeChangeSets;
 import io.ttes.operator.aws.fake.FakeStacks;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * shared in-memory AWS ({@link FakeAws}: CloudFormation, snapshots, and ECS for the operator's
  * OpsTask reconciler, which runs the migration OpsTasks), on one clock with the operator.
  */
-class StackUpgradeReconcilerTest {
+class StackUpgradeOperatorTest {
   static final String NS = "ns";
   static final String URL = "https://templates.example/{version}/{template}.yml";
   static final String IMAGE = "docker.io/thethingsindustries/lorawan-stack:";
@@ -497,6 +498,85 @@ class StackUpgradeReconcilerTest {
     assertThat(calls(EXECUTE)).isZero();
     assertThat(ORDER).allSatisfy(s -> assertThat(aws.changeSets().existing(s)).isEmpty());
     assertThat(cluster().getStatus().getActiveUpgrade()).isNull();
+  }
+
+  // ------------------------------------------------------------------ paths without a test before
+
+  @Test
+  void aSnapshotThatFailsFailsItsStepAndExecutesNothingOfThatStack() {
+    aws.changeSets()
+        .changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
+    create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
+    StackUpgrade waiting = awaitPhase("to-3-33-2", UpgradePhase.AwaitingApproval);
+    String snapshot =
+        Names.snapshotName(
+            Snapshots.Kind.RDS_CLUSTER,
+            waiting.getMetadata().getUid(),
+            "2-1-db-aurora-master",
+            "DBCluster",
+            1);
+    aws.snapshots().failSnapshot(snapshot, "Insufficient storage");
+
+    edit("to-3-33-2", su -> su.getSpec().setApprovedPlan(waiting.getStatus().getPlan().getHash()));
+    StackUpgrade failed = awaitPhase("to-3-33-2", UpgradePhase.Failed);
+
+    assertThat(condition(failed, "Ready").getReason()).isEqualTo("SnapshotFailed");
+    assertThat(condition(failed, "Ready").getMessage())
+        .contains("snapshot " + snapshot + " of prod-eu1-db-cluster failed: Insufficient storage")
+        .contains(ApiGroup.RETRY_ANNOTATION);
+    assertThat(step(failed, AURORA).getPhase()).isEqualTo("Failed");
+    assertThat(step(failed, ECS).getPhase()).isEqualTo("Pending");
+    assertThat(executedStacks()).containsExactly(VPC);
+    assertThat(cluster().getStatus().getActiveUpgrade()).isNull();
+    assertThat(events("to-3-33-2"))
+        .anyMatch(e -> e.getType().equals("Warning") && e.getReason().equals("SnapshotFailed"));
+  }
+
+  @Test
+  void aChangeSetRePlannedJustInTimeThatWouldReplaceUnplannedDataFailsTheStep() {
+    create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
+    String hash =
+        awaitPhase("to-3-33-2", UpgradePhase.AwaitingApproval).getStatus().getPlan().getHash();
+    // An earlier stack's update changed what the services stack reads: its planned change set is
+    // obsolete, and the one re-planned now would replace a database the reviewed plan left alone.
+    aws.changeSets().obsolete(SERVICES);
+    aws.changeSets()
+        .changesFor(
+            SERVICES,
+            List.of(
+                new ResourceChange(
+                    "Modify", "DBCluster", "prod-eu1-db-cluster", "AWS::RDS::DBCluster", "True")));
+
+    edit("to-3-33-2", su -> su.getSpec().setApprovedPlan(hash));
+    StackUpgrade failed = awaitPhase("to-3-33-2", UpgradePhase.Failed);
+
+    assertThat(condition(failed, "Ready").getReason()).isEqualTo("ChangeSetFailed");
+    assertThat(step(failed, SERVICES).getPhase()).isEqualTo("Failed");
+    assertThat(step(failed, SERVICES).getMessage())
+        .contains("re-planned just in time for stack " + SERVICES)
+        .contains("would replace or remove [DBCluster]");
+    assertThat(executedStacks()).containsExactly(VPC, AURORA, ECS, OPS);
+    assertThat(cluster().getStatus().getActiveUpgrade()).isNull();
+  }
+
+  @Test
+  void deletingADryRunWhilePlanningDeletesTheChangeSetsItCreated() {
+    // Change sets stay CREATE_IN_PROGRESS, so the dry run never reaches Planned on its own.
+    aws.changeSets().describesUntilCreated(1_000_000);
+    create(upgrade("dry", "  dryRun: true\n"), StackUpgrade.class);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> ORDER.stream().allMatch(s -> !aws.changeSets().existing(s).isEmpty()));
+    assertThat(phase("dry")).isEqualTo(UpgradePhase.Planning);
+
+    delete("dry");
+
+    assertThat(ORDER).allSatisfy(s -> assertThat(aws.changeSets().existing(s)).isEmpty());
+    assertThat(aws.changeSets().deleted()).hasSize(ORDER.size());
+    assertThat(calls(EXECUTE)).isZero();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cluster().getStatus().getActiveUpgrade() == null);
   }
 
   @Test

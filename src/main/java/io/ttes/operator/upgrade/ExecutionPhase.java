@@ -1,0 +1,112 @@
+package io.ttes.operator.upgrade;
+
+import static io.ttes.operator.upgrade.UpgradeReasons.STEP_RUNNING;
+import static io.ttes.operator.upgrade.UpgradeReasons.STEP_SKIPPED;
+import static io.ttes.operator.upgrade.UpgradeReasons.STEP_SUCCEEDED;
+import static io.ttes.operator.upgrade.UpgradeReasons.STEP_UPDATING;
+import static io.ttes.operator.upgrade.UpgradeReasons.SUCCEEDED;
+import static io.ttes.operator.upgrade.UpgradeReasons.SUSPENDED;
+
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Step;
+import io.ttes.operator.api.v1alpha1.UpgradePhase;
+import io.ttes.operator.status.Outcome;
+import java.time.Duration;
+
+/**
+ * Snapshotting, Updating and Migrating: walks the steps in order, one stack update or migration at
+ * a time. Between steps a changed spec voids the plan and spec.suspend pauses; the upgrade succeeds
+ * when every step did.
+ */
+final class ExecutionPhase {
+  private final UpgradeEndings endings;
+  private final StackPlanReader reader;
+  private final PlanVoider voider;
+  private final StackStep stackStep;
+  private final MigrationStep migrationStep;
+
+  ExecutionPhase(
+      UpgradeEndings endings,
+      StackPlanReader reader,
+      PlanVoider voider,
+      StackStep stackStep,
+      MigrationStep migrationStep) {
+    this.endings = endings;
+    this.reader = reader;
+    this.voider = voider;
+    this.stackStep = stackStep;
+    this.migrationStep = migrationStep;
+  }
+
+  PhaseResult handle(UpgradeRun run) {
+    StackUpgradeStatus status = run.status;
+    Plan plan = status.getPlan();
+    for (Step rec : status.getSteps()) {
+      if (STEP_SUCCEEDED.equals(rec.getPhase()) || STEP_SKIPPED.equals(rec.getPhase())) {
+        continue;
+      }
+      if (!inFlight(rec)) {
+        // Between steps: the spec may have changed, or the user may have paused the upgrade.
+        if (!run.validation.ok()) {
+          return UpgradeEndings.stalled(run.validation.problems());
+        }
+        if (!PlanIdentity.stillValid(run)) {
+          return voider.voidPlan(
+              run, "the spec changed during the upgrade (after the running step)");
+        }
+        if (run.spec.isSuspend()) {
+          // Not finished and not failed: kstatus InProgress (Argo CD shows it as Suspended).
+          return new PhaseResult(
+              Outcome.reconciling(
+                  SUSPENDED,
+                  "suspended before step "
+                      + rec.getName()
+                      + "; set spec.suspend to false to continue"),
+              null);
+        }
+      }
+      if (run.mutated) {
+        return new PhaseResult(
+            Outcome.reconciling(
+                UpgradeEndings.phaseReason(status), "continuing with step " + rec.getName()),
+            Duration.ofMillis(1));
+      }
+      PlannedStack ps = StackPlanReader.planned(plan, rec.getName());
+      PhaseResult r =
+          ps != null ? stackStep.advance(run, rec, ps) : migrationStep.advance(run, rec);
+      if (r != null) {
+        return r;
+      }
+    }
+    status.setPhase(UpgradePhase.Succeeded);
+    endings.lock.release(run.ns, run.clusterName(), run.name);
+    long stacks =
+        status.getSteps().stream()
+            .filter(
+                s ->
+                    StackPlanReader.planned(plan, s.getName()) != null
+                        && s.getChangeSetId() != null)
+            .count();
+    String message =
+        "upgraded "
+            + run.clusterName()
+            + " from "
+            + status.getFromVersion()
+            + " to "
+            + run.target()
+            + ": "
+            + stacks
+            + " stacks updated";
+    endings.events.normal(run.resource, SUCCEEDED, message);
+    reader.forgetSummaries();
+    return new PhaseResult(Outcome.ready(SUCCEEDED, message), null);
+  }
+
+  /** A step whose AWS or OpsTask work was started and must finish before anything else. */
+  private static boolean inFlight(Step rec) {
+    return (STEP_UPDATING.equals(rec.getPhase()) && rec.getChangeSetId() != null)
+        || (STEP_RUNNING.equals(rec.getPhase()) && rec.getOpsTask() != null);
+  }
+}

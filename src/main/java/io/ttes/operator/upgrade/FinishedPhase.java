@@ -1,0 +1,33 @@
+package io.ttes.operator.upgrade;
+
+import io.ttes.operator.api.v1alpha1.ConditionTypes;
+import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.status.ConditionWriter;
+import io.ttes.operator.status.Outcome;
+import io.ttes.operator.status.Reasons;
+
+/** Planned, Succeeded and Failed: a finished upgrade keeps the outcome it finished with. */
+final class FinishedPhase {
+  private final OperatorConfig config;
+
+  FinishedPhase(OperatorConfig config) {
+    this.config = config;
+  }
+
+  PhaseResult handle(UpgradeRun run) {
+    var ready = ConditionWriter.find(run.resource.getStatus(), ConditionTypes.READY);
+    String reason = ready == null ? run.status.getPhase().name() : ready.getReason();
+    String message = ready == null ? run.status.getPhase().name() : ready.getMessage();
+    return switch (run.status.getPhase()) {
+      // Annotations do not change the generation, so JOSDK sends no event for a new retry value:
+      // a failed upgrade looks at its annotations again now and then (no AWS call).
+      case Failed ->
+          new PhaseResult(
+              Reasons.STACK_POLICY_DENIED.equals(reason)
+                  ? Outcome.stalled(reason, message)
+                  : Outcome.failed(reason, message),
+              config.slowPoll());
+      default -> new PhaseResult(Outcome.ready(reason, message), null);
+    };
+  }
+}

@@ -1,0 +1,137 @@
+package io.ttes.operator.upgrade;
+
+import static io.ttes.operator.upgrade.UpgradeReasons.MIGRATING;
+import static io.ttes.operator.upgrade.UpgradeReasons.STEP_PENDING;
+import static io.ttes.operator.upgrade.UpgradeReasons.STEP_RUNNING;
+import static io.ttes.operator.upgrade.UpgradeReasons.STEP_SUCCEEDED;
+
+import io.ttes.operator.api.v1alpha1.OpsTask;
+import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Step;
+import io.ttes.operator.api.v1alpha1.UpgradePhase;
+import io.ttes.operator.opstask.OwnedOpsTasks;
+import io.ttes.operator.status.Outcome;
+import io.ttes.operator.status.Reasons;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One migration step: an OpsTask owned by the upgrade, named before it is created, followed until
+ * it succeeds or fails (the OpsTask informer wakes the upgrade when it moves).
+ */
+final class MigrationStep {
+  private final UpgradeEndings endings;
+  private final PlanVoider voider;
+  private final OwnedOpsTasks opsTasks;
+
+  MigrationStep(UpgradeEndings endings, PlanVoider voider, OwnedOpsTasks opsTasks) {
+    this.endings = endings;
+    this.voider = voider;
+    this.opsTasks = opsTasks;
+  }
+
+  /** Returns null when the migration is done and the next step may start. */
+  PhaseResult advance(UpgradeRun run, Step rec) {
+    StackUpgradeStatus status = run.status;
+    int n = migrationIndex(rec);
+    List<List<String>> commands = run.spec.getMigrations().getCommands();
+    if (n < 1 || n > commands.size()) {
+      return voider.voidPlan(run, "the migrations changed");
+    }
+    List<String> command = commands.get(n - 1);
+    boolean starting = STEP_PENDING.equals(rec.getPhase());
+    String taskName =
+        starting || rec.getOpsTask() == null
+            ? Names.migrationTaskName(run.name, run.attempt(), n, command)
+            : rec.getOpsTask();
+    OpsTask task =
+        run.context
+            .getSecondaryResourcesAsStream(OpsTask.class)
+            .filter(t -> taskName.equals(t.getMetadata().getName()))
+            .findFirst()
+            .orElse(null);
+    if (task == null) {
+      if (starting) {
+        rec.setStartedAt(endings.now());
+        endings.events.normal(
+            run.resource,
+            "StepStarted",
+            "migration " + String.join(" ", command) + " started as OpsTask " + taskName);
+      }
+      // Write-ahead: the OpsTask's name is in status before it is created.
+      rec.setOpsTask(taskName);
+      rec.setPhase(STEP_RUNNING);
+      status.setPhase(UpgradePhase.Migrating);
+      if (!run.mayMutate()) {
+        return endings.again(run, "starting migration " + rec.getName());
+      }
+      task =
+          opsTasks.ensure(
+              run.resource,
+              new OwnedOpsTasks.Request(
+                  run.ns,
+                  taskName,
+                  run.clusterName(),
+                  command,
+                  List.of(),
+                  null,
+                  Map.of("ops.ttes.io/upgrade-migration", String.valueOf(n))));
+    }
+    rec.setOpsTask(taskName);
+    status.setPhase(UpgradePhase.Migrating);
+    OpsTaskPhase phase = task.getStatus() == null ? null : task.getStatus().getPhase();
+    if (phase == OpsTaskPhase.Succeeded) {
+      rec.setPhase(STEP_SUCCEEDED);
+      rec.setFinishedAt(endings.now());
+      rec.setMessage("done");
+      endings.events.normal(
+          run.resource, "StepSucceeded", "migration " + String.join(" ", command) + " done");
+      return null;
+    }
+    if (phase == OpsTaskPhase.Failed) {
+      return endings.fail(
+          run,
+          rec,
+          Reasons.STEP_FAILED,
+          "migration "
+              + String.join(" ", command)
+              + " (OpsTask "
+              + taskName
+              + ") failed: "
+              + taskFailure(task));
+    }
+    rec.setPhase(STEP_RUNNING);
+    rec.setMessage(
+        task.getStatus() == null || task.getStatus().getMessage() == null
+            ? "OpsTask " + taskName + " " + (phase == null ? "created" : phase.name().toLowerCase())
+            : task.getStatus().getMessage());
+    // The OpsTask informer wakes this up when the task moves; the reschedule is a safety net.
+    return new PhaseResult(
+        Outcome.reconciling(MIGRATING, "migration " + String.join(" ", command) + " is running"),
+        endings.config.slowPoll());
+  }
+
+  private static int migrationIndex(Step rec) {
+    // Step names are migrate-<n>-<command>.
+    String[] parts = rec.getName().split("-", 3);
+    try {
+      return parts.length >= 2 && "migrate".equals(parts[0]) ? Integer.parseInt(parts[1]) : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static String taskFailure(OpsTask task) {
+    var s = task.getStatus();
+    String base =
+        "exit code " + s.getExitCode() + (s.getReason() == null ? "" : " (" + s.getReason() + ")");
+    // The OpsTask masked secret values in its log tail already.
+    String tail = s.getLogTail();
+    if (tail == null || tail.isBlank()) {
+      return base;
+    }
+    String[] lines = tail.strip().split("\n");
+    return base + ": " + lines[lines.length - 1];
+  }
+}

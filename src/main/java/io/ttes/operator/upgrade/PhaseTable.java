@@ -1,0 +1,69 @@
+package io.ttes.operator.upgrade;
+
+import io.ttes.operator.api.v1alpha1.UpgradePhase;
+import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.cluster.TTESClusterReconciler;
+import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.opstask.OwnedOpsTasks;
+import io.ttes.operator.status.EventRecorder;
+import java.time.Clock;
+
+/**
+ * Which handler works on which phase, wired once: (none) | Pending → {@link PendingPhase}; with the
+ * lock held and the cluster's AWS services, Planning → {@link PlanningPhase}, AwaitingApproval →
+ * {@link ApprovalPhase}, Snapshotting | Updating | Migrating → {@link ExecutionPhase}; Planned,
+ * Succeeded, Failed → {@link FinishedPhase}.
+ */
+final class PhaseTable {
+  private final AwsServicesFactory aws;
+  private final LockGuard lockGuard;
+  private final PendingPhase pending;
+  private final PlanningPhase planning;
+  private final ApprovalPhase approval;
+  private final ExecutionPhase execution;
+  final FinishedPhase finished;
+
+  PhaseTable(
+      AwsServicesFactory aws,
+      EventRecorder events,
+      OperatorConfig config,
+      OwnedOpsTasks opsTasks,
+      UpgradeLock lock,
+      Clock clock) {
+    this.aws = aws;
+    UpgradeEndings endings = new UpgradeEndings(events, lock, config, clock);
+    StackPlanReader reader = new StackPlanReader();
+    PlanVoider voider = new PlanVoider(events);
+    this.lockGuard = new LockGuard(lock, config);
+    this.pending = new PendingPhase(endings, lockGuard, new PlanIdentity());
+    ChangeSetPreparer preparer = new ChangeSetPreparer(endings, reader, new SnapshotGuard(endings));
+    this.execution =
+        new ExecutionPhase(
+            endings,
+            reader,
+            voider,
+            new StackStep(endings, preparer),
+            new MigrationStep(endings, voider, opsTasks));
+    this.approval = new ApprovalPhase(endings, reader, voider, execution);
+    this.planning = new PlanningPhase(endings, reader, voider, approval);
+    this.finished = new FinishedPhase(config);
+  }
+
+  /** Runs the handler of {@code phase}; {@code observed} is the version the cluster runs. */
+  PhaseResult handle(UpgradeRun run, UpgradePhase phase, String observed) {
+    if (phase == null || phase == UpgradePhase.Pending) {
+      return pending.handle(run, observed);
+    }
+    PhaseResult locked = lockGuard.hold(run);
+    if (locked != null) {
+      return locked;
+    }
+    run.services = aws.forTarget(TTESClusterReconciler.target(run.cluster.getSpec()));
+    return switch (phase) {
+      case Planning -> planning.handle(run);
+      case AwaitingApproval -> approval.handle(run);
+      case Snapshotting, Updating, Migrating -> execution.handle(run);
+      default -> finished.handle(run);
+    };
+  }
+}

@@ -1,0 +1,239 @@
+package io.ttes.operator.upgrade;
+
+import static io.ttes.operator.upgrade.UpgradeReasons.CHANGE_SET_FAILED;
+import static io.ttes.operator.upgrade.UpgradeReasons.PLANNED;
+import static io.ttes.operator.upgrade.UpgradeReasons.PLANNING;
+
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
+import io.ttes.operator.api.v1alpha1.UpgradePhase;
+import io.ttes.operator.aws.ChangeSets.ChangeSetInfo;
+import io.ttes.operator.aws.ChangeSets.CreateResult;
+import io.ttes.operator.aws.ChangeSets.TemplateSummary;
+import io.ttes.operator.aws.Stacks.StackInfo;
+import io.ttes.operator.status.Outcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Planning: one change set per stack in template order (every stack's parameters are planned
+ * first), then the plan is hashed and laid out as steps; a dry run ends Planned, anything else goes
+ * to approval.
+ */
+final class PlanningPhase {
+  private final UpgradeEndings endings;
+  private final StackPlanReader reader;
+  private final PlanVoider voider;
+  private final ApprovalPhase approval;
+  private final PlanHasher hasher = new PlanHasher();
+  private final UpgradeSteps stepPlanner = new UpgradeSteps();
+
+  PlanningPhase(
+      UpgradeEndings endings, StackPlanReader reader, PlanVoider voider, ApprovalPhase approval) {
+    this.endings = endings;
+    this.reader = reader;
+    this.voider = voider;
+    this.approval = approval;
+  }
+
+  PhaseResult handle(UpgradeRun run) {
+    if (!run.validation.ok()) {
+      return UpgradeEndings.stalled(run.validation.problems());
+    }
+    if (!PlanIdentity.stillValid(run)) {
+      return voider.voidPlan(run, "the spec changed while planning");
+    }
+    Plan plan = run.status.getPlan();
+    List<PlannedStack> toPlan =
+        plan.getStacks().stream()
+            .filter(ps -> !Disposition.Skipped.name().equals(ps.getDisposition()))
+            .toList();
+    Map<String, StackInfo> current = reader.describeStacks(run, toPlan);
+    // Every stack's parameters are planned before any change set exists, so a missing parameter
+    // of the last stack stops the plan before the first stack is touched.
+    Map<String, ParameterPlan> parameters = new LinkedHashMap<>();
+    List<PlanProblem> problems = new ArrayList<>();
+    for (PlannedStack ps : toPlan) {
+      ParameterPlan pp = reader.parameterPlan(run, ps, current.get(ps.getName()));
+      parameters.put(ps.getName(), pp);
+      problems.addAll(pp.problems());
+      problems.addAll(
+          SnapshotParameterGuard.check(
+              ps.getName(),
+              current.get(ps.getName()),
+              pp,
+              StackPlanReader.snapshotParameters(run),
+              Map.of()));
+    }
+    if (!problems.isEmpty()) {
+      return UpgradeEndings.stalled(problems);
+    }
+
+    int waiting = 0;
+    for (PlannedStack ps : toPlan) {
+      if (ps.getDisposition() != null) {
+        continue;
+      }
+      if (ps.getChangeSetId() == null) {
+        if (!run.mayMutate()) {
+          waiting++;
+          continue;
+        }
+        CreateResult created =
+            run.services
+                .changeSets()
+                .create(
+                    reader.request(
+                        run,
+                        ps,
+                        current.get(ps.getName()),
+                        ps.getChangeSetName(),
+                        parameters.get(ps.getName()),
+                        "planned"));
+        ps.setChangeSetId(created.changeSetId());
+        if (created.noChanges()) {
+          ps.setDisposition(Disposition.NoChanges.name());
+          continue;
+        }
+      }
+      Optional<ChangeSetInfo> info =
+          run.services.changeSets().describe(ps.getName(), ps.getChangeSetName());
+      if (info.isEmpty()) {
+        // Gone (deleted by someone): create it again on the next reconcile.
+        ps.setChangeSetId(null);
+        waiting++;
+      } else if (info.get().noChanges()) {
+        ps.setDisposition(Disposition.NoChanges.name());
+      } else if (info.get().createComplete()) {
+        ps.setChangeSetId(info.get().id());
+        ps.setDisposition(Disposition.Changes.name());
+        ps.setChanges(StatusChanges.toStatus(info.get().changes()));
+      } else if (info.get().pending()) {
+        waiting++;
+      } else {
+        String message =
+            "change set "
+                + ps.getChangeSetName()
+                + " of stack "
+                + ps.getName()
+                + " is "
+                + info.get().status()
+                + ": "
+                + info.get().statusReason();
+        return endings.fail(run, null, CHANGE_SET_FAILED, message);
+      }
+    }
+    long decided = toPlan.stream().filter(ps -> ps.getDisposition() != null).count();
+    if (waiting > 0) {
+      return new PhaseResult(
+          Outcome.reconciling(
+              PLANNING, "planned " + decided + " of " + toPlan.size() + " stacks' change sets"),
+          run.mutated ? Duration.ofMillis(1) : endings.config.fastPoll());
+    }
+    return completePlan(run);
+  }
+
+  /** All change sets are known: hash the plan, lay out the steps, and decide on approval. */
+  private PhaseResult completePlan(UpgradeRun run) {
+    StackUpgradeStatus status = run.status;
+    Plan plan = status.getPlan();
+    // An empty change set stays on the stack, FAILED, until deleted (and counts against the
+    // stack's change sets); a dry run deletes all of its change sets below.
+    List<PlannedStack> empty =
+        plan.getStacks().stream()
+            .filter(ps -> Disposition.NoChanges.name().equals(ps.getDisposition()))
+            .filter(ps -> ps.getChangeSetId() != null)
+            .toList();
+    if (!run.spec.isDryRun() && !empty.isEmpty()) {
+      if (!run.mayMutate()) {
+        return endings.again(run, "removing the empty change sets");
+      }
+      PlanVoider.deleteChangeSets(run, empty);
+    }
+    List<StackPlan> stackPlans = reader.stackPlans(run, plan);
+    plan.setHash(hasher.hash(plan.getGeneration(), stackPlans));
+    List<PlannedStack> shown = new ArrayList<>();
+    for (int i = 0; i < stackPlans.size(); i++) {
+      PlannedStack ps = stackPlans.get(i).toStatus(Map.of());
+      ps.setChangeSetId(plan.getStacks().get(i).getChangeSetId());
+      shown.add(ps);
+    }
+    plan.setStacks(shown);
+    status.setSteps(
+        stepPlanner
+            .steps(
+                stackPlans,
+                run.validation.migrationsAfter(),
+                run.spec.getMigrations() == null ? null : run.spec.getMigrations().getCommands(),
+                run.name,
+                run.attempt())
+            .stream()
+            .map(UpgradeSteps.Step::toStatus)
+            .collect(Collectors.toCollection(ArrayList::new)));
+    List<TemplateSummary> templates =
+        stackPlans.stream()
+            .filter(s -> s.disposition() != Disposition.Skipped)
+            .map(s -> reader.summary(run, s.template()))
+            .toList();
+    for (String unused :
+        ParameterPlanner.unusedGlobalOverrides(run.spec.getParameters(), templates)) {
+      endings.events.warning(
+          run.resource,
+          "UnusedParameter",
+          ParameterPlanner.globalField(unused) + ": no planned template declares this parameter");
+    }
+    long changing = stackPlans.stream().filter(s -> s.disposition() == Disposition.Changes).count();
+    endings.events.normal(
+        run.resource,
+        PLANNED,
+        "plan "
+            + plan.getHash()
+            + ": "
+            + changing
+            + " of "
+            + stackPlans.size()
+            + " stacks change"
+            + risksSentence(stackPlans));
+
+    if (run.spec.isDryRun()) {
+      if (!run.mayMutate()) {
+        return endings.again(run, "removing the dry run's change sets");
+      }
+      PlanVoider.deleteChangeSets(run, plan.getStacks());
+      status.setPhase(UpgradePhase.Planned);
+      endings.lock.release(run.ns, run.clusterName(), run.name);
+      String message =
+          "dry run planned "
+              + plan.getHash()
+              + ": "
+              + changing
+              + " of "
+              + stackPlans.size()
+              + " stacks would change"
+              + risksSentence(stackPlans)
+              + "; its change sets were removed";
+      endings.events.normal(run.resource, PLANNED, message);
+      return new PhaseResult(Outcome.ready(PLANNED, message), null);
+    }
+    status.setPhase(UpgradePhase.AwaitingApproval);
+    return approval.handle(run);
+  }
+
+  private static String risksSentence(List<StackPlan> plans) {
+    List<String> risks = new ArrayList<>();
+    for (StackPlan p : plans) {
+      for (DetectedRisk r : p.dataRisks()) {
+        if (r.coveredBy() == null) {
+          risks.add(p.name() + "/" + r.logicalId());
+        }
+      }
+    }
+    return risks.isEmpty() ? "" : "; data at risk: " + String.join(", ", risks);
+  }
+}

@@ -1,0 +1,90 @@
+package io.ttes.operator.upgrade;
+
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.ttes.operator.api.v1alpha1.StackUpgrade;
+import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
+import io.ttes.operator.aws.AwsServices;
+import io.ttes.operator.upgrade.UpgradeValidator.Validation;
+import java.util.Objects;
+
+/**
+ * Everything one reconcile of a StackUpgrade works on: the resource, the status it computes (a
+ * copy, written at the end or at a checkpoint), the cluster, its AWS services and the validation.
+ */
+final class UpgradeRun {
+  /** Writes a status and returns the resource as stored afterwards. */
+  interface StatusWriter {
+    StackUpgrade write(StackUpgrade resource, Context<StackUpgrade> context, StackUpgradeStatus s);
+  }
+
+  StackUpgrade resource;
+  final Context<StackUpgrade> context;
+  final StackUpgradeStatus status;
+  final StackUpgradeSpec spec;
+  final String ns;
+  final String name;
+  final String uid;
+  TTESCluster cluster;
+  AwsServices services;
+  Validation validation;
+  boolean mutated;
+  private final StatusWriter writer;
+
+  UpgradeRun(
+      StackUpgrade resource,
+      Context<StackUpgrade> context,
+      StackUpgradeStatus status,
+      StatusWriter writer) {
+    this.resource = resource;
+    this.context = context;
+    this.status = status;
+    this.writer = writer;
+    this.spec = resource.getSpec();
+    this.ns = resource.getMetadata().getNamespace();
+    this.name = resource.getMetadata().getName();
+    this.uid = resource.getMetadata().getUid();
+  }
+
+  String clusterName() {
+    return spec.getClusterRef().getName();
+  }
+
+  int attempt() {
+    return status.getAttempt() == null ? 1 : status.getAttempt();
+  }
+
+  String target() {
+    return spec.getTargetVersion();
+  }
+
+  /**
+   * Whether this reconcile may make a mutating AWS call; when it may, the status as computed so far
+   * is stored first (the write-ahead record of what is about to happen).
+   */
+  boolean mayMutate() {
+    if (mutated) {
+      return false;
+    }
+    mutated = true;
+    checkpoint();
+    return true;
+  }
+
+  /** {@link #mayMutate()}, with {@code record} applied to the status first when it may. */
+  boolean mayMutateAfter(Runnable record) {
+    if (mutated) {
+      return false;
+    }
+    record.run();
+    return mayMutate();
+  }
+
+  void checkpoint() {
+    if (!Objects.equals(resource.getStatus(), status)) {
+      StackUpgradeStatus copy = context.getClient().getKubernetesSerialization().clone(status);
+      resource = writer.write(resource, context, copy);
+    }
+  }
+}
