@@ -1,6 +1,5 @@
 package io.ttes.operator.bootstrap;
 
-import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -13,7 +12,6 @@ import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
-import io.ttes.operator.api.v1alpha1.OpsTaskSpec.SecretArg;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
@@ -25,6 +23,8 @@ import io.ttes.operator.cluster.ClusterEventSources;
 import io.ttes.operator.cluster.TTESClusterReconciler;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.OwnedOpsTasks;
+import io.ttes.operator.opstask.SecretArgResolver;
+import io.ttes.operator.opstask.SecretReader;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
@@ -33,7 +33,6 @@ import io.ttes.operator.status.Retrying;
 import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -420,78 +419,32 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
       List<BootstrapStep> steps,
       TenantBootstrapStatus status,
       Context<TenantBootstrap> context) {
+    String ns = tb.getMetadata().getNamespace();
+    var resolver =
+        new SecretArgResolver(
+            SecretReader.fromSecrets(
+                name -> context.getClient().secrets().inNamespace(ns).withName(name).get()),
+            ns,
+            () -> aws.forTarget(TTESClusterReconciler.target(cluster.getSpec())).secrets());
     for (BootstrapStep step : steps) {
       if ("Succeeded".equals(record(status, step.name()).getPhase())
           || (step.scope() == Scope.CLUSTER
               && ClusterBootstrapLedger.done(cluster, step.name()).isPresent())) {
         continue;
       }
-      for (SecretArg arg : step.secretArgs()) {
-        if (arg.getSecretKeyRef() != null) {
-          checkSecret(tb, arg, context);
-        } else if (arg.getSecretsManagerKeyRef() != null) {
-          checkSecretsManager(cluster, arg);
-        }
-      }
+      resolver.resolve(step.secretArgs(), FIELDS);
     }
   }
 
-  private static void checkSecret(TenantBootstrap tb, SecretArg arg, Context<TenantBootstrap> ctx) {
-    String name = arg.getSecretKeyRef().getName();
-    String key = arg.getSecretKeyRef().getKey();
-    Secret secret =
-        ctx.getClient().secrets().inNamespace(tb.getMetadata().getNamespace()).withName(name).get();
-    if (secret == null) {
-      throw new SpecProblem(
-          Reasons.SECRET_NOT_FOUND,
-          "spec.admin.passwordSecretRef.name",
-          "Secret " + name + " does not exist in namespace " + tb.getMetadata().getNamespace());
-    }
-    boolean has =
-        (secret.getData() != null && secret.getData().containsKey(key))
-            || (secret.getStringData() != null && secret.getStringData().containsKey(key));
-    if (!has) {
-      throw new SpecProblem(
-          Reasons.SECRET_KEY_NOT_FOUND,
-          "spec.admin.passwordSecretRef.key",
-          "Secret " + name + " has no key " + key);
-    }
-    String value =
-        secret.getData() != null && secret.getData().get(key) != null
-            ? new String(Base64.getDecoder().decode(secret.getData().get(key)))
-            : secret.getStringData().get(key);
-    if (value == null || value.isEmpty()) {
-      throw new SpecProblem(
-          Reasons.SECRET_KEY_NOT_FOUND,
-          "spec.admin.passwordSecretRef.key",
-          "key " + key + " of Secret " + name + " is empty");
-    }
-  }
-
-  private void checkSecretsManager(TTESCluster cluster, SecretArg arg) {
-    String id = arg.getSecretsManagerKeyRef().getSecretId();
-    String key = arg.getSecretsManagerKeyRef().getKey();
-    Map<String, String> json;
-    try {
-      json =
-          aws.forTarget(TTESClusterReconciler.target(cluster.getSpec())).secrets().jsonSecret(id);
-    } catch (AwsException e) {
-      if (e.kind() == AwsException.Kind.NOT_FOUND) {
-        throw new SpecProblem(
-            Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
-            "TTESCluster spec.naming",
-            "Secrets Manager secret " + id + " does not exist in " + cluster.getSpec().getRegion());
-      }
-      throw e;
-    }
-    String value = json.get(key);
-    if (value == null || value.isEmpty()) {
-      throw new SpecProblem(
-          Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
-          "TTESCluster spec.naming",
-          "Secrets Manager secret " + id + " has no " + key);
-    }
-  }
+  /**
+   * The fields a bootstrap's secret problem names: the admin password is the only Kubernetes Secret
+   * a step reads; the Secrets Manager secrets are named after the TTESCluster's spec.naming.
+   */
+  private static final SecretArgResolver.Fields FIELDS =
+      (i, arg, keyPart) ->
+          arg.getSecretKeyRef() != null
+              ? "spec.admin.passwordSecretRef" + (keyPart ? ".key" : ".name")
+              : "TTESCluster spec.naming";
 
   private static boolean bootstrapExists(Context<TenantBootstrap> context, String holder) {
     String[] parts = holder.split("/", 2);

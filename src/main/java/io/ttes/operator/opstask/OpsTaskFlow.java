@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.OpsTaskSpec;
-import io.ttes.operator.api.v1alpha1.OpsTaskSpec.SecretArg;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.Platform;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
@@ -30,8 +29,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -754,95 +751,19 @@ public final class OpsTaskFlow {
 
     /** Reads every secretArg; the values live only in the caller's local variable. */
     Map<String, String> resolveSecrets() {
-      List<SecretArg> args = task.getSpec().getSecretArgs();
-      Map<String, String> values = new LinkedHashMap<>();
-      if (args == null) {
-        return values;
-      }
-      Map<String, Map<String, String>> secretsManager = new HashMap<>();
-      for (int i = 0; i < args.size(); i++) {
-        SecretArg arg = args.get(i);
-        if (arg.getSecretsManagerKeyRef() != null && arg.getSecretKeyRef() == null) {
-          values.put(arg.getName(), readSecretsManager(arg, i, secretsManager));
-          continue;
-        }
-        String field = "spec.secretArgs[" + i + "].secretKeyRef";
-        if (arg.getSecretKeyRef() == null) {
-          throw new SpecProblem(
-              Reasons.INVALID_SPEC,
-              "spec.secretArgs[" + i + "]",
-              "set exactly one of secretKeyRef and secretsManagerKeyRef");
-        }
-        String name = arg.getSecretKeyRef().getName();
-        String key = arg.getSecretKeyRef().getKey();
-        String value;
-        try {
-          value = secrets.read(name, key);
-        } catch (SpecProblem p) {
-          throw Reasons.SECRET_NOT_FOUND.equals(p.reason())
-              ? new SpecProblem(
-                  Reasons.SECRET_NOT_FOUND,
-                  field,
-                  "Secret " + name + " not found in namespace " + namespace(task))
-              : new SpecProblem(
-                  Reasons.SECRET_KEY_NOT_FOUND, field, "Secret " + name + " has no key " + key);
-        }
-        if (value == null) {
-          throw new SpecProblem(
-              Reasons.SECRET_KEY_NOT_FOUND, field, "Secret " + name + " has no key " + key);
-        }
-        values.put(arg.getName(), value);
-      }
-      return values;
-    }
-
-    /**
-     * Reads a key of a JSON Secrets Manager secret of the cluster's account; one GetSecretValue per
-     * secret and step, however many keys of it the command uses.
-     */
-    private String readSecretsManager(
-        SecretArg arg, int i, Map<String, Map<String, String>> fetched) {
-      String field = "spec.secretArgs[" + i + "].secretsManagerKeyRef";
-      String id = arg.getSecretsManagerKeyRef().getSecretId();
-      String key = arg.getSecretsManagerKeyRef().getKey();
-      if (cluster == null) {
-        throw new SpecProblem(
-            Reasons.CLUSTER_NOT_FOUND, "spec.clusterRef.name", "the TTESCluster does not exist");
-      }
-      Map<String, String> json;
-      try {
-        json =
-            fetched.computeIfAbsent(
-                id, x -> aws.forTarget(targetOf(cluster)).secrets().jsonSecret(x));
-      } catch (AwsException e) {
-        // Only AWS trouble is retried; a missing, malformed or forbidden secret needs a person.
-        switch (e.kind()) {
-          case NOT_FOUND ->
-              throw new SpecProblem(
-                  Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
-                  field,
-                  "Secrets Manager secret " + id + " does not exist");
-          case INVALID_INPUT ->
-              throw new SpecProblem(
-                  Reasons.SECRETS_MANAGER_SECRET_INVALID,
-                  field,
-                  "Secrets Manager secret " + id + " is not a JSON object of strings");
-          case ACCESS_DENIED ->
-              throw new SpecProblem(
-                  Reasons.ACCESS_DENIED,
-                  field,
-                  "reading Secrets Manager secret " + id + " was denied");
-          default -> throw e;
-        }
-      }
-      String value = json.get(key);
-      if (value == null || value.isEmpty()) {
-        throw new SpecProblem(
-            Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
-            field,
-            "Secrets Manager secret " + id + " has no key " + key);
-      }
-      return value;
+      return new SecretArgResolver(
+              secrets,
+              namespace(task),
+              () -> {
+                if (cluster == null) {
+                  throw new SpecProblem(
+                      Reasons.CLUSTER_NOT_FOUND,
+                      "spec.clusterRef.name",
+                      "the TTESCluster does not exist");
+                }
+                return aws.forTarget(targetOf(cluster)).secrets();
+              })
+          .resolve(task.getSpec().getSecretArgs(), SecretArgResolver.OPS_TASK_FIELDS);
     }
 
     String waitingForCluster(Prepared prepared) {
