@@ -6,7 +6,7 @@ import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.bootstrap.BootstrapStep.Scope;
-import io.ttes.operator.cluster.TTESClusterReconciler;
+import io.ttes.operator.cluster.ClusterTarget;
 import io.ttes.operator.opstask.SecretArgResolver;
 import io.ttes.operator.opstask.SecretReader;
 import java.util.List;
@@ -46,7 +46,7 @@ final class BootstrapReferences {
             SecretReader.fromSecrets(
                 name -> context.getClient().secrets().inNamespace(ns).withName(name).get()),
             ns,
-            () -> aws.forTarget(TTESClusterReconciler.target(cluster.getSpec())).secrets());
+            () -> aws.forTarget(ClusterTarget.of(cluster)).secrets());
     for (BootstrapStep step : steps) {
       if ("Succeeded".equals(BootstrapRecords.record(status, step.name()).getPhase())
           || (step.scope() == Scope.CLUSTER

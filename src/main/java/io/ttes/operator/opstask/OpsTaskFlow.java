@@ -1,7 +1,7 @@
 package io.ttes.operator.opstask;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.OpsTaskSpec;
@@ -18,7 +18,9 @@ import io.ttes.operator.aws.EcsTasks.Launch;
 import io.ttes.operator.aws.EcsTasks.RunRequest;
 import io.ttes.operator.aws.EcsTasks.TaskState;
 import io.ttes.operator.aws.SsmCommands.Invocation;
+import io.ttes.operator.cluster.ClusterTarget;
 import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.digest.Sha256;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
@@ -959,11 +961,11 @@ public final class OpsTaskFlow {
     }
   }
 
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
   /** Where AWS calls for this cluster go. */
   public static AwsTarget targetOf(TTESCluster cluster) {
-    TTESClusterSpec spec = cluster.getSpec();
-    return new AwsTarget(
-        spec.getRegion(), spec.getAws() == null ? null : spec.getAws().getRoleArn());
+    return ClusterTarget.of(cluster);
   }
 
   /** The key under which tasks of one cluster share {@code maxConcurrentTasks}. */
@@ -978,14 +980,7 @@ public final class OpsTaskFlow {
   public static String launchToken(String uid) {
     // ECS allows 36 characters of startedBy: a digest of the whole uid, not a prefix of it, so
     // uids that share a prefix (sequential ones, as test API servers hand out) never collide.
-    try {
-      byte[] d =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(uid.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return TOKEN_PREFIX + java.util.HexFormat.of().formatHex(d).substring(0, 28);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return TOKEN_PREFIX + Sha256.hex(uid, 28);
   }
 
   /** ECS RunTask clientToken: ECS answers a repeated RunTask with the same token idempotently. */
@@ -1106,34 +1101,15 @@ public final class OpsTaskFlow {
     return s == null || s.isBlank();
   }
 
-  /** A deep copy, so the caller's object (and the informer cache behind it) is never changed. */
+  /**
+   * A deep copy, so the caller's object (and the informer cache behind it) is never changed. Made
+   * by the Kubernetes serialization, so a field added to the status is copied without a line here.
+   */
   static OpsTaskStatus copy(OpsTaskStatus in) {
-    OpsTaskStatus out = new OpsTaskStatus();
-    if (in == null) {
-      return out;
+    OpsTaskStatus out = in == null ? new OpsTaskStatus() : SERIALIZATION.clone(in);
+    if (out.getConditions() == null) {
+      out.setConditions(new ArrayList<>());
     }
-    out.setObservedGeneration(in.getObservedGeneration());
-    List<Condition> conditions = new ArrayList<>();
-    if (in.getConditions() != null) {
-      for (Condition c : in.getConditions()) {
-        conditions.add(new ConditionBuilder(c).build());
-      }
-    }
-    out.setConditions(conditions);
-    out.setPhase(in.getPhase());
-    out.setCommandLine(in.getCommandLine());
-    out.setLaunchToken(in.getLaunchToken());
-    out.setTaskArn(in.getTaskArn());
-    out.setEcsCluster(in.getEcsCluster());
-    out.setInstanceId(in.getInstanceId());
-    out.setLaunchRefusals(in.getLaunchRefusals());
-    out.setTaskDefinition(in.getTaskDefinition());
-    out.setExitCode(in.getExitCode());
-    out.setReason(in.getReason());
-    out.setMessage(in.getMessage());
-    out.setLogTail(in.getLogTail());
-    out.setStartedAt(in.getStartedAt());
-    out.setFinishedAt(in.getFinishedAt());
     return out;
   }
 }

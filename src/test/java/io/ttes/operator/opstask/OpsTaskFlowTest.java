@@ -692,4 +692,39 @@ class OpsTaskFlowTest {
     assertThat(OpsTaskFlow.launchToken("00000000-0000-0000-0000-000000000091"))
         .isNotEqualTo(OpsTaskFlow.launchToken("00000000-0000-0000-0000-000000000092"));
   }
+
+  @Test
+  void theStatusCopyCarriesEveryFieldAndSharesNothing() throws Exception {
+    OpsTaskStatus in = new OpsTaskStatus();
+    // Every field set, whatever fields the status has now or gains later.
+    for (var f : OpsTaskStatus.class.getDeclaredFields()) {
+      if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+        continue;
+      }
+      f.setAccessible(true);
+      Class<?> t = f.getType();
+      f.set(
+          in,
+          t == String.class
+              ? f.getName() + "-value"
+              : t == Integer.class
+                  ? 7
+                  : t == Long.class
+                      ? 9L
+                      : t == OpsTaskPhase.class ? OpsTaskPhase.Running : f.get(in));
+      assertThat(f.get(in)).as(f.getName()).isNotNull();
+    }
+    in.setObservedGeneration(4L);
+    Condition ready = new Condition();
+    ready.setType("Ready");
+    ready.setStatus("False");
+    in.getConditions().add(ready);
+
+    OpsTaskStatus out = OpsTaskFlow.copy(in);
+
+    assertThat(out).isEqualTo(in).isNotSameAs(in);
+    out.getConditions().get(0).setStatus("True");
+    assertThat(in.getConditions().get(0).getStatus()).isEqualTo("False");
+    assertThat(OpsTaskFlow.copy(null).getConditions()).isEmpty();
+  }
 }
