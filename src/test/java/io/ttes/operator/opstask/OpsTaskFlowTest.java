@@ -680,10 +680,10 @@ class OpsTaskFlowTest {
 
   @Test
   void helpers() {
-    assertThat(OpsTaskFlow.parseTimeout("30m")).isEqualTo(Duration.ofMinutes(30));
-    assertThat(OpsTaskFlow.parseTimeout("90s")).isEqualTo(Duration.ofSeconds(90));
-    assertThat(OpsTaskFlow.parseTimeout("1h30m")).isEqualTo(Duration.ofMinutes(90));
-    assertThat(OpsTaskFlow.format(Duration.ofSeconds(90))).isEqualTo("1m30s");
+    assertThat(LaunchPlanner.parseTimeout("30m")).isEqualTo(Duration.ofMinutes(30));
+    assertThat(LaunchPlanner.parseTimeout("90s")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(LaunchPlanner.parseTimeout("1h30m")).isEqualTo(Duration.ofMinutes(90));
+    assertThat(LaunchPlanner.format(Duration.ofSeconds(90))).isEqualTo("1m30s");
     assertThat(OpsTaskFlow.launchToken("0f8fad5b-d9cb-469f-a165-70867728950e"))
         .startsWith("ttes-op-")
         .hasSize(36)
