@@ -7,6 +7,7 @@ import io.ttes.operator.api.v1alpha1.TTESClusterStatus.ClusterStep;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
 import io.ttes.operator.bootstrap.BootstrapStep.Scope;
+import io.ttes.operator.opstask.TaskFailure;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,7 +110,7 @@ final class BootstrapProgress {
     }
     if (phase == OpsTaskPhase.Failed) {
       return new Decision(
-          Kind.FAILED, step, taskName, "Failed", task.getExitCode(), failureMessage(task));
+          Kind.FAILED, step, taskName, "Failed", task.getExitCode(), TaskFailure.summary(task));
     }
     return new Decision(
         Kind.WAIT,
@@ -139,17 +140,5 @@ final class BootstrapProgress {
   private static boolean alreadyExists(OpsTaskStatus task) {
     String tail = task.getLogTail();
     return tail != null && ALREADY_EXISTS.matcher(tail).find();
-  }
-
-  private static String failureMessage(OpsTaskStatus s) {
-    String base =
-        "exit code " + s.getExitCode() + (s.getReason() == null ? "" : " (" + s.getReason() + ")");
-    // The OpsTask masked secret values in its log tail already.
-    String tail = s.getLogTail();
-    if (tail == null || tail.isBlank()) {
-      return base;
-    }
-    String[] lines = tail.strip().split("\n");
-    return base + ": " + lines[lines.length - 1];
   }
 }
