@@ -8,6 +8,8 @@ import io.ttes.operator.cluster.ClusterStatusWrites;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -35,6 +37,19 @@ public final class ClusterBootstrapLedger {
     return cluster.getStatus().getBootstrapSteps().stream()
         .filter(s -> step.equals(s.getName()) && "Succeeded".equals(s.getPhase()))
         .findFirst();
+  }
+
+  /** The cluster-wide steps recorded done on the cluster, by step name. */
+  public static Map<String, ClusterStep> doneSteps(TTESCluster cluster) {
+    Map<String, ClusterStep> done = new HashMap<>();
+    if (cluster.getStatus() != null && cluster.getStatus().getBootstrapSteps() != null) {
+      for (ClusterStep s : cluster.getStatus().getBootstrapSteps()) {
+        if ("Succeeded".equals(s.getPhase())) {
+          done.putIfAbsent(s.getName(), s);
+        }
+      }
+    }
+    return done;
   }
 
   /**

@@ -61,8 +61,7 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
 
   /** Where AWS calls for this cluster go. */
   public static AwsTarget target(TTESClusterSpec spec) {
-    return new AwsTarget(
-        spec.getRegion(), spec.getAws() == null ? null : spec.getAws().getRoleArn());
+    return ClusterTarget.of(spec);
   }
 
   @Override

@@ -1,15 +1,13 @@
 package io.ttes.operator.opstask;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.OpsTaskSpec;
-import io.ttes.operator.api.v1alpha1.OpsTaskSpec.SecretArg;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.Platform;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
-import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.OpsTarget;
 import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsServices;
@@ -19,7 +17,10 @@ import io.ttes.operator.aws.EcsTasks.Launch;
 import io.ttes.operator.aws.EcsTasks.RunRequest;
 import io.ttes.operator.aws.EcsTasks.TaskState;
 import io.ttes.operator.aws.SsmCommands.Invocation;
+import io.ttes.operator.cluster.ClusterTarget;
 import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.digest.Sha256;
+import io.ttes.operator.opstask.LaunchPlanner.LaunchPlan;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
@@ -30,16 +31,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One step of the OpsTask state machine. It takes the OpsTask as stored (its status is the
@@ -66,8 +63,6 @@ public final class OpsTaskFlow {
   /** Event reason when a running task is stopped because its OpsTask was deleted. */
   public static final String STOPPED_ON_DELETE = "StoppedOnDelete";
 
-  static final String DEFAULT_BINARY = "tti-lw-stack";
-  private static final Pattern TIMEOUT = Pattern.compile("^(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$");
   private static final Set<String> REFERENCE_PROBLEMS =
       Set.of(
           Reasons.CLUSTER_NOT_FOUND,
@@ -222,7 +217,8 @@ public final class OpsTaskFlow {
   private String stopOnDelete(
       OpsTask task, OpsTaskStatus status, TTESCluster cluster, AwsServices services) {
     String reason = "OpsTask " + task.getMetadata().getName() + " deleted";
-    boolean ecs = status.getEcsCluster() != null || platformOf(cluster) == Platform.ECS;
+    boolean ecs =
+        status.getEcsCluster() != null || LaunchPlanner.platformOf(cluster) == Platform.ECS;
     String arn = status.getTaskArn();
     if (ecs) {
       String ecsCluster = status.getEcsCluster();
@@ -320,20 +316,20 @@ public final class OpsTaskFlow {
     // ---- pending: validate, wait for a slot, write the launch token, launch
 
     Step pending() {
-      Prepared prepared;
+      LaunchPlan prepared;
       Map<String, String> values;
       try {
-        prepared = prepare();
+        prepared = LaunchPlanner.plan(task, cluster);
         values = resolveSecrets();
       } catch (SpecProblem problem) {
         return stalled(problem);
       }
-      String waiting = waitingForCluster(prepared);
+      String waiting = LaunchPlanner.waitingFor(prepared, cluster);
       if (waiting != null) {
         return waitFor(Reasons.WAITING_FOR_CLUSTER, waiting, settings.waitPoll());
       }
       try {
-        checkEcsTarget(prepared);
+        LaunchPlanner.checkEcsTarget(prepared, cluster);
       } catch (SpecProblem problem) {
         return stalled(problem);
       }
@@ -386,7 +382,7 @@ public final class OpsTaskFlow {
     }
 
     /** Finds or starts the task; returns RunTask's failure when ECS started nothing. */
-    Launch launchEcs(Prepared prepared, Map<String, String> values, AwsServices services) {
+    Launch launchEcs(LaunchPlan prepared, Map<String, String> values, AwsServices services) {
       OpsTarget ops = cluster.getStatus().getOps();
       String token = status.getLaunchToken();
       Optional<TaskState> found =
@@ -455,7 +451,7 @@ public final class OpsTaskFlow {
           : finish(OpsTaskPhase.Failed, null, r.reason(), r.message(), null);
     }
 
-    void launchAmi(Prepared prepared, Map<String, String> values, AwsServices services) {
+    void launchAmi(LaunchPlan prepared, Map<String, String> values, AwsServices services) {
       // Read at each launch: an AMI upgrade replaces the instance.
       String instanceId =
           AmiInstances.find(cluster.getSpec(), cluster.getMetadata().getName(), services.stacks());
@@ -473,7 +469,7 @@ public final class OpsTaskFlow {
                 Reasons.RUNNING,
                 "found SSM command " + found.get() + " sent before a restart; following it"));
       } else {
-        String line = prepared.command().shellLine(amiPrefix(cluster), values);
+        String line = prepared.command().shellLine(LaunchPlanner.amiPrefix(cluster), values);
         long seconds = Math.max(30, Math.min(172_800, prepared.timeout().toSeconds()));
         String commandId = services.ssm().send(instanceId, List.of(line), token, (int) seconds);
         status.setTaskArn(commandId);
@@ -509,10 +505,10 @@ public final class OpsTaskFlow {
       }
       Duration timeout;
       try {
-        timeout = parseTimeout(task.getSpec().getTimeout());
+        timeout = LaunchPlanner.parseTimeout(task.getSpec().getTimeout());
       } catch (SpecProblem problem) {
         // Changed after start to something invalid; the task keeps the default limit.
-        timeout = parseTimeout(null);
+        timeout = LaunchPlanner.parseTimeout(null);
       }
       AwsServices services = aws.forTarget(targetOf(cluster));
       try {
@@ -564,12 +560,17 @@ public final class OpsTaskFlow {
             tail);
       }
       if (timedOut(timeout)) {
-        services.ecs().stop(ecsCluster, arn, "OpsTask timeout of " + format(timeout) + " reached");
+        services
+            .ecs()
+            .stop(
+                ecsCluster,
+                arn,
+                "OpsTask timeout of " + LaunchPlanner.format(timeout) + " reached");
         return finish(
             OpsTaskPhase.Failed,
             null,
             Reasons.TIMEOUT,
-            "stopped after the timeout of " + format(timeout),
+            "stopped after the timeout of " + LaunchPlanner.format(timeout),
             ecsTail(services, state));
       }
       return stillRunning();
@@ -593,7 +594,7 @@ public final class OpsTaskFlow {
             null,
             Reasons.INVOCATION_NOT_FOUND,
             UnknownResults.invocationNotFound(
-                commandId, instanceId, format(settings.notFoundGrace())),
+                commandId, instanceId, LaunchPlanner.format(settings.notFoundGrace())),
             null);
       }
       if (invocation.finished()) {
@@ -636,7 +637,7 @@ public final class OpsTaskFlow {
             OpsTaskPhase.Failed,
             null,
             Reasons.TIMEOUT,
-            "cancelled after the timeout of " + format(timeout),
+            "cancelled after the timeout of " + LaunchPlanner.format(timeout),
             ssmTail(invocation));
       }
       return stillRunning();
@@ -718,168 +719,21 @@ public final class OpsTaskFlow {
 
     // ---- validation
 
-    Prepared prepare() {
-      OpsTaskSpec spec = task.getSpec();
-      if (spec == null) {
-        throw new SpecProblem(Reasons.INVALID_SPEC, "spec", "is missing");
-      }
-      if (spec.getClusterRef() == null || isBlank(spec.getClusterRef().getName())) {
-        throw new SpecProblem(Reasons.INVALID_SPEC, "spec.clusterRef.name", "is required");
-      }
-      Duration timeout = parseTimeout(spec.getTimeout());
-      String binary =
-          cluster == null || isBlank(cluster.getSpec().getOps().getBinary())
-              ? DEFAULT_BINARY
-              : cluster.getSpec().getOps().getBinary();
-      CommandLine command = CommandLine.parse(binary, spec.getCommand(), spec.getSecretArgs());
-      if (cluster == null) {
-        throw new SpecProblem(
-            Reasons.CLUSTER_NOT_FOUND,
-            "spec.clusterRef.name",
-            "TTESCluster " + clusterName(task) + " not found in namespace " + namespace(task));
-      }
-      Platform platform = platformOf(cluster);
-      TTESClusterSpec.Ops ops = cluster.getSpec().getOps();
-      if (platform == Platform.AMI) {
-        AmiInstances.checkFindable(cluster.getSpec(), clusterName(task));
-        CommandLine.checkPrefix(amiPrefix(cluster));
-        return new Prepared(command, timeout, platform, null, null);
-      }
-      TTESClusterSpec.Ecs ecs = ops.getEcs();
-      String container = ecs == null || isBlank(ecs.getContainer()) ? "ttes" : ecs.getContainer();
-      String launchType =
-          ecs == null || isBlank(ecs.getLaunchType()) ? "FARGATE" : ecs.getLaunchType();
-      return new Prepared(command, timeout, platform, container, launchType);
-    }
-
     /** Reads every secretArg; the values live only in the caller's local variable. */
     Map<String, String> resolveSecrets() {
-      List<SecretArg> args = task.getSpec().getSecretArgs();
-      Map<String, String> values = new LinkedHashMap<>();
-      if (args == null) {
-        return values;
-      }
-      Map<String, Map<String, String>> secretsManager = new HashMap<>();
-      for (int i = 0; i < args.size(); i++) {
-        SecretArg arg = args.get(i);
-        if (arg.getSecretsManagerKeyRef() != null && arg.getSecretKeyRef() == null) {
-          values.put(arg.getName(), readSecretsManager(arg, i, secretsManager));
-          continue;
-        }
-        String field = "spec.secretArgs[" + i + "].secretKeyRef";
-        if (arg.getSecretKeyRef() == null) {
-          throw new SpecProblem(
-              Reasons.INVALID_SPEC,
-              "spec.secretArgs[" + i + "]",
-              "set exactly one of secretKeyRef and secretsManagerKeyRef");
-        }
-        String name = arg.getSecretKeyRef().getName();
-        String key = arg.getSecretKeyRef().getKey();
-        String value;
-        try {
-          value = secrets.read(name, key);
-        } catch (SpecProblem p) {
-          throw Reasons.SECRET_NOT_FOUND.equals(p.reason())
-              ? new SpecProblem(
-                  Reasons.SECRET_NOT_FOUND,
-                  field,
-                  "Secret " + name + " not found in namespace " + namespace(task))
-              : new SpecProblem(
-                  Reasons.SECRET_KEY_NOT_FOUND, field, "Secret " + name + " has no key " + key);
-        }
-        if (value == null) {
-          throw new SpecProblem(
-              Reasons.SECRET_KEY_NOT_FOUND, field, "Secret " + name + " has no key " + key);
-        }
-        values.put(arg.getName(), value);
-      }
-      return values;
-    }
-
-    /**
-     * Reads a key of a JSON Secrets Manager secret of the cluster's account; one GetSecretValue per
-     * secret and step, however many keys of it the command uses.
-     */
-    private String readSecretsManager(
-        SecretArg arg, int i, Map<String, Map<String, String>> fetched) {
-      String field = "spec.secretArgs[" + i + "].secretsManagerKeyRef";
-      String id = arg.getSecretsManagerKeyRef().getSecretId();
-      String key = arg.getSecretsManagerKeyRef().getKey();
-      if (cluster == null) {
-        throw new SpecProblem(
-            Reasons.CLUSTER_NOT_FOUND, "spec.clusterRef.name", "the TTESCluster does not exist");
-      }
-      Map<String, String> json;
-      try {
-        json =
-            fetched.computeIfAbsent(
-                id, x -> aws.forTarget(targetOf(cluster)).secrets().jsonSecret(x));
-      } catch (AwsException e) {
-        // Only AWS trouble is retried; a missing, malformed or forbidden secret needs a person.
-        switch (e.kind()) {
-          case NOT_FOUND ->
-              throw new SpecProblem(
-                  Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
-                  field,
-                  "Secrets Manager secret " + id + " does not exist");
-          case INVALID_INPUT ->
-              throw new SpecProblem(
-                  Reasons.SECRETS_MANAGER_SECRET_INVALID,
-                  field,
-                  "Secrets Manager secret " + id + " is not a JSON object of strings");
-          case ACCESS_DENIED ->
-              throw new SpecProblem(
-                  Reasons.ACCESS_DENIED,
-                  field,
-                  "reading Secrets Manager secret " + id + " was denied");
-          default -> throw e;
-        }
-      }
-      String value = json.get(key);
-      if (value == null || value.isEmpty()) {
-        throw new SpecProblem(
-            Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
-            field,
-            "Secrets Manager secret " + id + " has no key " + key);
-      }
-      return value;
-    }
-
-    String waitingForCluster(Prepared prepared) {
-      String name = cluster.getMetadata().getName();
-      if (!ConditionWriter.isReady(cluster.getStatus(), cluster.getMetadata().getGeneration())) {
-        return "waiting for TTESCluster " + name + " to be Ready";
-      }
-      if (prepared.platform() == Platform.ECS
-          && (cluster.getStatus() == null || cluster.getStatus().getOps() == null)) {
-        return "waiting for TTESCluster " + name + " to report status.ops";
-      }
-      return null;
-    }
-
-    void checkEcsTarget(Prepared prepared) {
-      if (prepared.platform() != Platform.ECS) {
-        return;
-      }
-      OpsTarget ops = cluster.getStatus().getOps();
-      String missing =
-          isBlank(ops.getTaskDefinition())
-              ? "status.ops.taskDefinition"
-              : isBlank(ops.getCluster())
-                  ? "status.ops.cluster"
-                  : ops.getSubnets() == null || ops.getSubnets().isEmpty()
-                      ? "status.ops.subnets"
-                      : null;
-      if (missing != null) {
-        throw new SpecProblem(
-            Reasons.PLATFORM_MISMATCH,
-            "spec.clusterRef.name",
-            "TTESCluster "
-                + cluster.getMetadata().getName()
-                + " has platform ECS but no "
-                + missing
-                + " (is spec.ops.ecs.stack the 5-2-ecs-ops stack?)");
-      }
+      return new SecretArgResolver(
+              secrets,
+              namespace(task),
+              () -> {
+                if (cluster == null) {
+                  throw new SpecProblem(
+                      Reasons.CLUSTER_NOT_FOUND,
+                      "spec.clusterRef.name",
+                      "the TTESCluster does not exist");
+                }
+                return aws.forTarget(targetOf(cluster)).secrets();
+              })
+          .resolve(task.getSpec().getSecretArgs(), SecretArgResolver.OPS_TASK_FIELDS);
     }
 
     // ---- outcomes
@@ -1005,7 +859,7 @@ public final class OpsTaskFlow {
     String ran() {
       return status.getStartedAt() == null
           ? ""
-          : " after " + format(Duration.between(startedAt(), now()));
+          : " after " + LaunchPlanner.format(Duration.between(startedAt(), now()));
     }
 
     boolean timedOut(Duration timeout) {
@@ -1023,13 +877,6 @@ public final class OpsTaskFlow {
 
   // ---------------------------------------------------------------------------------------------
 
-  private record Prepared(
-      CommandLine command,
-      Duration timeout,
-      Platform platform,
-      String container,
-      String launchType) {}
-
   /** A log tail (unmasked until {@code finish}), or why there is none. */
   private record Tail(String text, String problem) {
     @Override
@@ -1038,11 +885,11 @@ public final class OpsTaskFlow {
     }
   }
 
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
   /** Where AWS calls for this cluster go. */
   public static AwsTarget targetOf(TTESCluster cluster) {
-    TTESClusterSpec spec = cluster.getSpec();
-    return new AwsTarget(
-        spec.getRegion(), spec.getAws() == null ? null : spec.getAws().getRoleArn());
+    return ClusterTarget.of(cluster);
   }
 
   /** The key under which tasks of one cluster share {@code maxConcurrentTasks}. */
@@ -1057,14 +904,7 @@ public final class OpsTaskFlow {
   public static String launchToken(String uid) {
     // ECS allows 36 characters of startedBy: a digest of the whole uid, not a prefix of it, so
     // uids that share a prefix (sequential ones, as test API servers hand out) never collide.
-    try {
-      byte[] d =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(uid.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return TOKEN_PREFIX + java.util.HexFormat.of().formatHex(d).substring(0, 28);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return TOKEN_PREFIX + Sha256.hex(uid, 28);
   }
 
   /** ECS RunTask clientToken: ECS answers a repeated RunTask with the same token idempotently. */
@@ -1085,64 +925,12 @@ public final class OpsTaskFlow {
     return (token.length() <= room ? token : token.substring(0, room)) + suffix;
   }
 
-  /** Parses {@code 30m}, {@code 90s}, {@code 1h30m}; null means the default of 30 minutes. */
-  public static Duration parseTimeout(String text) {
-    if (text == null) {
-      return Duration.ofMinutes(30);
-    }
-    Matcher m = TIMEOUT.matcher(text.trim());
-    if (text.isBlank() || !m.matches()) {
-      throw new SpecProblem(
-          Reasons.INVALID_SPEC, "spec.timeout", "must look like 30m, 90s or 1h30m");
-    }
-    Duration d = Duration.ZERO;
-    if (m.group(1) != null) {
-      d = d.plusHours(Long.parseLong(m.group(1)));
-    }
-    if (m.group(2) != null) {
-      d = d.plusMinutes(Long.parseLong(m.group(2)));
-    }
-    if (m.group(3) != null) {
-      d = d.plusSeconds(Long.parseLong(m.group(3)));
-    }
-    if (d.isZero()) {
-      throw new SpecProblem(Reasons.INVALID_SPEC, "spec.timeout", "must be longer than 0s");
-    }
-    return d;
-  }
-
-  /** 1h30m, 90s → 1m30s. */
-  static String format(Duration d) {
-    long s = d.getSeconds();
-    StringBuilder out = new StringBuilder();
-    if (s >= 3600) {
-      out.append(s / 3600).append('h');
-    }
-    if (s % 3600 >= 60) {
-      out.append(s % 3600 / 60).append('m');
-    }
-    if (s % 60 != 0 || out.isEmpty()) {
-      out.append(s % 60).append('s');
-    }
-    return out.toString();
-  }
-
   private static String format(Instant instant) {
     return instant.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   private Instant now() {
     return clock.instant();
-  }
-
-  private static Platform platformOf(TTESCluster cluster) {
-    Platform p = cluster.getSpec().getPlatform();
-    return p == null ? Platform.ECS : p;
-  }
-
-  private static List<String> amiPrefix(TTESCluster cluster) {
-    TTESClusterSpec.Ami ami = cluster.getSpec().getOps().getAmi();
-    return ami == null || ami.getCommandPrefix() == null ? List.of() : ami.getCommandPrefix();
   }
 
   /** Commands are looked up from a little before the OpsTask existed (clock skew). */
@@ -1185,34 +973,15 @@ public final class OpsTaskFlow {
     return s == null || s.isBlank();
   }
 
-  /** A deep copy, so the caller's object (and the informer cache behind it) is never changed. */
+  /**
+   * A deep copy, so the caller's object (and the informer cache behind it) is never changed. Made
+   * by the Kubernetes serialization, so a field added to the status is copied without a line here.
+   */
   static OpsTaskStatus copy(OpsTaskStatus in) {
-    OpsTaskStatus out = new OpsTaskStatus();
-    if (in == null) {
-      return out;
+    OpsTaskStatus out = in == null ? new OpsTaskStatus() : SERIALIZATION.clone(in);
+    if (out.getConditions() == null) {
+      out.setConditions(new ArrayList<>());
     }
-    out.setObservedGeneration(in.getObservedGeneration());
-    List<Condition> conditions = new ArrayList<>();
-    if (in.getConditions() != null) {
-      for (Condition c : in.getConditions()) {
-        conditions.add(new ConditionBuilder(c).build());
-      }
-    }
-    out.setConditions(conditions);
-    out.setPhase(in.getPhase());
-    out.setCommandLine(in.getCommandLine());
-    out.setLaunchToken(in.getLaunchToken());
-    out.setTaskArn(in.getTaskArn());
-    out.setEcsCluster(in.getEcsCluster());
-    out.setInstanceId(in.getInstanceId());
-    out.setLaunchRefusals(in.getLaunchRefusals());
-    out.setTaskDefinition(in.getTaskDefinition());
-    out.setExitCode(in.getExitCode());
-    out.setReason(in.getReason());
-    out.setMessage(in.getMessage());
-    out.setLogTail(in.getLogTail());
-    out.setStartedAt(in.getStartedAt());
-    out.setFinishedAt(in.getFinishedAt());
     return out;
   }
 }

@@ -265,6 +265,26 @@ class TenantBootstrapOperatorIT {
   }
 
   @Test
+  void aMalformedSecretsManagerSecretStallsAsTheOpsTaskWouldWithoutAnyTask() {
+    start(true, 4);
+    aws.secrets().putMalformed("prod-eu1-c1-noc-oauth-client");
+    bed.secret("acme-admin", Map.of("password", ADMIN_PASSWORD));
+    bed.create(bootstrap("acme", "acme", "acme-admin"), TenantBootstrap.class);
+
+    TenantBootstrap stalled = awaitStalled("acme");
+
+    // The OpsTask's reason and message, not a "not found" for a secret that exists.
+    var c = ConditionWriter.find(stalled.getStatus(), "Stalled");
+    assertThat(c.getReason()).isEqualTo("SecretsManagerSecretInvalid");
+    assertThat(c.getMessage())
+        .contains("TTESCluster spec.naming", "prod-eu1-c1-noc-oauth-client", "not a JSON object");
+    assertThat(bed.events("acme"))
+        .anyMatch(e -> "SecretsManagerSecretInvalid".equals(e.getReason()));
+    assertNoTaskRan();
+    assertNoSecretAnywhere();
+  }
+
+  @Test
   void aBadTenantIdStallsWithoutAnyTask() {
     start(true, 4);
     bed.secret("acme-admin", Map.of("password", ADMIN_PASSWORD));

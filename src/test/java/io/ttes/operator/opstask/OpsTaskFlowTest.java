@@ -680,10 +680,10 @@ class OpsTaskFlowTest {
 
   @Test
   void helpers() {
-    assertThat(OpsTaskFlow.parseTimeout("30m")).isEqualTo(Duration.ofMinutes(30));
-    assertThat(OpsTaskFlow.parseTimeout("90s")).isEqualTo(Duration.ofSeconds(90));
-    assertThat(OpsTaskFlow.parseTimeout("1h30m")).isEqualTo(Duration.ofMinutes(90));
-    assertThat(OpsTaskFlow.format(Duration.ofSeconds(90))).isEqualTo("1m30s");
+    assertThat(LaunchPlanner.parseTimeout("30m")).isEqualTo(Duration.ofMinutes(30));
+    assertThat(LaunchPlanner.parseTimeout("90s")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(LaunchPlanner.parseTimeout("1h30m")).isEqualTo(Duration.ofMinutes(90));
+    assertThat(LaunchPlanner.format(Duration.ofSeconds(90))).isEqualTo("1m30s");
     assertThat(OpsTaskFlow.launchToken("0f8fad5b-d9cb-469f-a165-70867728950e"))
         .startsWith("ttes-op-")
         .hasSize(36)
@@ -691,5 +691,40 @@ class OpsTaskFlowTest {
     // Uids that differ only at the end (sequential test API servers) get different tokens.
     assertThat(OpsTaskFlow.launchToken("00000000-0000-0000-0000-000000000091"))
         .isNotEqualTo(OpsTaskFlow.launchToken("00000000-0000-0000-0000-000000000092"));
+  }
+
+  @Test
+  void theStatusCopyCarriesEveryFieldAndSharesNothing() throws Exception {
+    OpsTaskStatus in = new OpsTaskStatus();
+    // Every field set, whatever fields the status has now or gains later.
+    for (var f : OpsTaskStatus.class.getDeclaredFields()) {
+      if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+        continue;
+      }
+      f.setAccessible(true);
+      Class<?> t = f.getType();
+      f.set(
+          in,
+          t == String.class
+              ? f.getName() + "-value"
+              : t == Integer.class
+                  ? 7
+                  : t == Long.class
+                      ? 9L
+                      : t == OpsTaskPhase.class ? OpsTaskPhase.Running : f.get(in));
+      assertThat(f.get(in)).as(f.getName()).isNotNull();
+    }
+    in.setObservedGeneration(4L);
+    Condition ready = new Condition();
+    ready.setType("Ready");
+    ready.setStatus("False");
+    in.getConditions().add(ready);
+
+    OpsTaskStatus out = OpsTaskFlow.copy(in);
+
+    assertThat(out).isEqualTo(in).isNotSameAs(in);
+    out.getConditions().get(0).setStatus("True");
+    assertThat(in.getConditions().get(0).getStatus()).isEqualTo("False");
+    assertThat(OpsTaskFlow.copy(null).getConditions()).isEmpty();
   }
 }

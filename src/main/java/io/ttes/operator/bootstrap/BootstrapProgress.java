@@ -1,0 +1,144 @@
+package io.ttes.operator.bootstrap;
+
+import io.ttes.operator.api.v1alpha1.ApiGroup;
+import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
+import io.ttes.operator.api.v1alpha1.TTESClusterStatus.ClusterStep;
+import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
+import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
+import io.ttes.operator.bootstrap.BootstrapStep.Scope;
+import io.ttes.operator.opstask.TaskFailure;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Where a bootstrap stands, from data only: its planned steps, its step records, the cluster's
+ * record of cluster-wide steps and the phases of its OpsTasks. No Kubernetes or AWS call: the
+ * reconciler does what a {@link Decision} says (create a task, wait, record a step done or failed).
+ */
+final class BootstrapProgress {
+  /** How TTES says a create command found its object already there. */
+  private static final Pattern ALREADY_EXISTS =
+      Pattern.compile("(?i)already (exists|taken)|id_taken|duplicate key");
+
+  /** What to do about the first step that is not done yet. */
+  enum Kind {
+    /** Every step is done. */
+    ALL_DONE,
+    /** The step's OpsTask does not exist yet. */
+    CREATE,
+    /** The step's OpsTask is pending or running. */
+    WAIT,
+    /** The step's OpsTask succeeded (or found its object there already). */
+    DONE,
+    /** The step's OpsTask failed. */
+    FAILED
+  }
+
+  /**
+   * @param step the step concerned (null for ALL_DONE)
+   * @param taskName the step's OpsTask for its current attempt
+   * @param phase the step record's new phase
+   * @param exitCode the task's exit code (DONE and FAILED)
+   * @param message the step record's new message
+   */
+  record Decision(
+      Kind kind,
+      BootstrapStep step,
+      String taskName,
+      String phase,
+      Integer exitCode,
+      String message) {}
+
+  private BootstrapProgress() {}
+
+  /**
+   * The next decision. Steps the cluster recorded as done by another bootstrap are marked Succeeded
+   * in {@code status} on the way (the one change this makes to its input).
+   *
+   * @param ledger the cluster's record of done cluster-wide steps, by step name
+   * @param tasks this bootstrap's OpsTasks' status by task name (a task without status maps to
+   *     null; an absent key is a task that does not exist)
+   * @param taskName the task name of a step's current attempt
+   */
+  static Decision next(
+      List<BootstrapStep> steps,
+      TenantBootstrapStatus status,
+      Map<String, ClusterStep> ledger,
+      Map<String, OpsTaskStatus> tasks,
+      Function<BootstrapStep, String> taskName) {
+    for (BootstrapStep step : steps) {
+      Step record = BootstrapRecords.record(status, step.name());
+      if ("Succeeded".equals(record.getPhase())) {
+        continue;
+      }
+      ClusterStep done = step.scope() == Scope.CLUSTER ? ledger.get(step.name()) : null;
+      if (done != null) {
+        record.setPhase("Succeeded");
+        record.setMessage("done once for the cluster by " + done.getBootstrap());
+        if (record.getOpsTask() == null) {
+          record.setOpsTask(done.getOpsTask());
+        }
+        continue;
+      }
+      String name = taskName.apply(step);
+      if (!tasks.containsKey(name)) {
+        return new Decision(Kind.CREATE, step, name, null, null, null);
+      }
+      return of(step, name, tasks.get(name));
+    }
+    return new Decision(Kind.ALL_DONE, null, null, "Succeeded", null, null);
+  }
+
+  /** What the step's task (status null: not observed yet) says about the step. */
+  static Decision of(BootstrapStep step, String taskName, OpsTaskStatus task) {
+    OpsTaskPhase phase = task == null ? null : task.getPhase();
+    if (phase == OpsTaskPhase.Succeeded) {
+      return new Decision(Kind.DONE, step, taskName, "Succeeded", task.getExitCode(), "done");
+    }
+    if (phase == OpsTaskPhase.Failed && step.createsObject() && alreadyExists(task)) {
+      return new Decision(
+          Kind.DONE,
+          step,
+          taskName,
+          "Succeeded",
+          task.getExitCode(),
+          "already existed (the command said so); counted as done");
+    }
+    if (phase == OpsTaskPhase.Failed) {
+      return new Decision(
+          Kind.FAILED, step, taskName, "Failed", task.getExitCode(), TaskFailure.summary(task));
+    }
+    return new Decision(
+        Kind.WAIT,
+        step,
+        taskName,
+        phase == OpsTaskPhase.Running ? "Running" : "Pending",
+        null,
+        task == null || task.getMessage() == null ? "OpsTask " + taskName : task.getMessage());
+  }
+
+  /** The Failed condition's message for a step that failed, with the way to retry. */
+  static String failedMessage(String step, String message) {
+    return "step "
+        + step
+        + " failed: "
+        + message
+        + "; annotate with "
+        + ApiGroup.RETRY_ANNOTATION
+        + "=<new value> to retry";
+  }
+
+  /** The first failed step record of a Failed bootstrap. */
+  static Optional<Step> failedStep(TenantBootstrapStatus status) {
+    return status.getSteps().stream().filter(s -> "Failed".equals(s.getPhase())).findFirst();
+  }
+
+  private static boolean alreadyExists(OpsTaskStatus task) {
+    String tail = task.getLogTail();
+    return tail != null && ALREADY_EXISTS.matcher(tail).find();
+  }
+}
