@@ -12,7 +12,6 @@ import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
 import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsServices;
 import io.ttes.operator.aws.AwsServicesFactory;
-import io.ttes.operator.aws.AwsTarget;
 import io.ttes.operator.aws.Stacks.StackInfo;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.AmiInstances;
@@ -59,11 +58,6 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
     this.config = config;
   }
 
-  /** Where AWS calls for this cluster go. */
-  public static AwsTarget target(TTESClusterSpec spec) {
-    return ClusterTarget.of(spec);
-  }
-
   @Override
   public UpdateControl<TTESCluster> reconcile(TTESCluster cluster, Context<TTESCluster> context) {
     TTESClusterSpec spec = cluster.getSpec();
@@ -99,7 +93,7 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
       TTESClusterSpec spec,
       TTESClusterStatus previous,
       TTESClusterStatus next) {
-    AwsServices services = aws.forTarget(target(spec));
+    AwsServices services = aws.forTarget(ClusterTarget.of(spec));
     List<String> names = spec.getStacks().stream().map(TTESClusterSpec.StackRef::getName).toList();
     Map<String, StackInfo> observed =
         stackReads.read(

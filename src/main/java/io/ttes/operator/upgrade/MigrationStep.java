@@ -11,6 +11,7 @@ import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Step;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.opstask.OwnedOpsTasks;
+import io.ttes.operator.opstask.TaskFailure;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
 import java.util.List;
@@ -99,7 +100,7 @@ final class MigrationStep {
               + " (OpsTask "
               + taskName
               + ") failed: "
-              + taskFailure(task));
+              + TaskFailure.summary(task.getStatus()));
     }
     rec.setPhase(STEP_RUNNING);
     rec.setMessage(
@@ -120,18 +121,5 @@ final class MigrationStep {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  private static String taskFailure(OpsTask task) {
-    var s = task.getStatus();
-    String base =
-        "exit code " + s.getExitCode() + (s.getReason() == null ? "" : " (" + s.getReason() + ")");
-    // The OpsTask masked secret values in its log tail already.
-    String tail = s.getLogTail();
-    if (tail == null || tail.isBlank()) {
-      return base;
-    }
-    String[] lines = tail.strip().split("\n");
-    return base + ": " + lines[lines.length - 1];
   }
 }

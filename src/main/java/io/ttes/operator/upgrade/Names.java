@@ -1,6 +1,7 @@
 package io.ttes.operator.upgrade;
 
 import io.ttes.operator.aws.Snapshots;
+import io.ttes.operator.digest.Sha256;
 import java.util.List;
 import java.util.Locale;
 
@@ -99,7 +100,7 @@ public final class Names {
     if (head.length() + rest.length() <= DNS_LABEL_MAX) {
       return head + rest;
     }
-    String digest = Digests.sha256Hex(head + rest, DIGEST);
+    String digest = Sha256.hex(head + rest, DIGEST);
     int room = DNS_LABEL_MAX - rest.length() - DIGEST - 1;
     if (room >= 1) {
       return trimHyphens(head.substring(0, room)) + "-" + digest + rest;
@@ -125,14 +126,7 @@ public final class Names {
     }
     // A digest of the whole uid, not its first characters: uids that share a prefix (sequential
     // ones, as test API servers hand out) must not share change set or snapshot names.
-    try {
-      byte[] d =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(hex.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(d, 0, 4);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(hex, 8);
   }
 
   /** {@code prefix + middle + suffix}, with middle shortened and digested when too long. */
@@ -143,7 +137,7 @@ public final class Names {
     }
     int room = max - prefix.length() - suffix.length() - DIGEST - 1;
     String shortened = trimHyphens(middle.substring(0, Math.max(0, room)));
-    String digest = Digests.sha256Hex(full, DIGEST);
+    String digest = Sha256.hex(full, DIGEST);
     return collapse(prefix + (shortened.isEmpty() ? "" : shortened + "-") + digest + suffix);
   }
 

@@ -2,7 +2,7 @@ package io.ttes.operator.upgrade;
 
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.aws.AwsServicesFactory;
-import io.ttes.operator.cluster.TTESClusterReconciler;
+import io.ttes.operator.cluster.ClusterTarget;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.OwnedOpsTasks;
 import io.ttes.operator.status.EventRecorder;
@@ -58,7 +58,7 @@ final class PhaseTable {
     if (locked != null) {
       return locked;
     }
-    run.services = aws.forTarget(TTESClusterReconciler.target(run.cluster.getSpec()));
+    run.services = aws.forTarget(ClusterTarget.of(run.cluster.getSpec()));
     return switch (phase) {
       case Planning -> planning.handle(run);
       case AwaitingApproval -> approval.handle(run);

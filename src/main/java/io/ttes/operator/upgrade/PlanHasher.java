@@ -1,6 +1,7 @@
 package io.ttes.operator.upgrade;
 
 import io.ttes.operator.aws.ChangeSets.ResourceChange;
+import io.ttes.operator.digest.Sha256;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ public final class PlanHasher {
 
   /** 12 lowercase hex characters of SHA-256 over the canonical form of the plan. */
   public String hash(long generation, List<StackPlan> stacks) {
-    return Digests.sha256Hex(canonical(generation, stacks), 12);
+    return Sha256.hex(canonical(generation, stacks), 12);
   }
 
   /** The text the hash is taken over; visible for tests that show what the hash covers. */

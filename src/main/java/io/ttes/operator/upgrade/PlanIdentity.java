@@ -5,6 +5,7 @@ import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
 import io.ttes.operator.api.v1alpha1.TTESClusterSpec.StackRef;
+import io.ttes.operator.digest.Sha256;
 import java.util.ArrayList;
 import java.util.Objects;
 
@@ -47,7 +48,7 @@ final class PlanIdentity {
     StackUpgradeSpec copy = serialization.clone(run.spec);
     copy.setApprovedPlan(null);
     copy.setSuspend(false);
-    return Digests.sha256Hex(serialization.asJson(copy), 16);
+    return Sha256.hex(serialization.asJson(copy), 16);
   }
 
   static boolean stillValid(UpgradeRun run) {

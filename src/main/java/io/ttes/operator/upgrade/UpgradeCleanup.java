@@ -8,7 +8,7 @@ import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.aws.ChangeSets;
-import io.ttes.operator.cluster.TTESClusterReconciler;
+import io.ttes.operator.cluster.ClusterTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +38,7 @@ final class UpgradeCleanup {
         && status != null
         && status.getPlan() != null
         && status.getPhase() != UpgradePhase.Planned) {
-      ChangeSets changeSets =
-          aws.forTarget(TTESClusterReconciler.target(cluster.getSpec())).changeSets();
+      ChangeSets changeSets = aws.forTarget(ClusterTarget.of(cluster.getSpec())).changeSets();
       for (PlannedStack ps : status.getPlan().getStacks()) {
         if (ps.getChangeSetName() == null
             || Disposition.Skipped.name().equals(ps.getDisposition())) {
