@@ -1,7 +1,6 @@
 package io.ttes.operator.release;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -40,10 +39,5 @@ public record RequiredMigration(String command, List<ReleaseNote> notes) {
       }
     }
     return all;
-  }
-
-  @Override
-  public String toString() {
-    return command + " (" + Arrays.toString(notes.stream().map(n -> n.version()).toArray()) + ")";
   }
 }
