@@ -34,6 +34,22 @@ import java.util.Set;
  * The next status, its events and the outcome are built by {@link OpsTaskReport}.
  */
 final class OpsTaskAttempt {
+  /** Reasons of problems in what the OpsTask references: checked again after a slow poll. */
+  static final Set<String> REFERENCE_PROBLEMS =
+      Set.of(
+          Reasons.CLUSTER_NOT_FOUND,
+          Reasons.SECRET_NOT_FOUND,
+          Reasons.SECRET_KEY_NOT_FOUND,
+          Reasons.PLATFORM_MISMATCH,
+          Reasons.ACCESS_DENIED,
+          Reasons.AWS_REJECTED,
+          Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
+          Reasons.SECRETS_MANAGER_SECRET_INVALID,
+          Reasons.STACK_NOT_FOUND,
+          Reasons.OPS_OUTPUT_MISSING,
+          Reasons.OPS_OUTPUT_MALFORMED,
+          OpsTaskFlow.TASK_DEFINITION_INACTIVE);
+
   private final OpsTaskFlow flow;
   private final Settings settings;
   private final OpsTask task;
@@ -257,20 +273,4 @@ final class OpsTaskAttempt {
         return report.stillRunning(platform);
     }
   }
-
-  /** Reasons of problems in what the OpsTask references: checked again after a slow poll. */
-  static final Set<String> REFERENCE_PROBLEMS =
-      Set.of(
-          Reasons.CLUSTER_NOT_FOUND,
-          Reasons.SECRET_NOT_FOUND,
-          Reasons.SECRET_KEY_NOT_FOUND,
-          Reasons.PLATFORM_MISMATCH,
-          Reasons.ACCESS_DENIED,
-          Reasons.AWS_REJECTED,
-          Reasons.SECRETS_MANAGER_SECRET_NOT_FOUND,
-          Reasons.SECRETS_MANAGER_SECRET_INVALID,
-          Reasons.STACK_NOT_FOUND,
-          Reasons.OPS_OUTPUT_MISSING,
-          Reasons.OPS_OUTPUT_MALFORMED,
-          OpsTaskFlow.TASK_DEFINITION_INACTIVE);
 }
