@@ -19,6 +19,7 @@ import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.cluster.ClusterEventSources;
+import io.ttes.operator.cluster.ReferencedCluster;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Retrying;
 import io.ttes.operator.status.StatusUpdates;
@@ -98,11 +99,12 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
       return UpdateControl.noUpdate(); // finished tasks are final: no AWS call
     }
     seedSlots(task, context);
-    TTESCluster cluster = context.getSecondaryResource(TTESCluster.class).orElse(null);
+    TTESCluster cluster = ReferencedCluster.cached(context).orElse(null);
     String namespace = task.getMetadata().getNamespace();
     OpsTaskFlow.Step step =
         flow.reconcile(
             task,
+            StatusUpdates.copyStatus(task, context),
             cluster,
             SecretReader.fromSecrets(
                 name -> {
@@ -131,7 +133,7 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
 
   @Override
   public DeleteControl cleanup(OpsTask task, Context<OpsTask> context) {
-    TTESCluster cluster = context.getSecondaryResource(TTESCluster.class).orElse(null);
+    TTESCluster cluster = ReferencedCluster.cached(context).orElse(null);
     OpsTaskFlow.Step step = flow.cleanup(task, cluster, aws);
     publish(task, step);
     Optional<Duration> again = step.rescheduleAfter();

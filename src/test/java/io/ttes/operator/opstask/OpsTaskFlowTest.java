@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.ttes.operator.api.v1alpha1.ClusterRef;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
@@ -27,6 +29,8 @@ import io.ttes.operator.opstask.OpsTaskFlow.EventType;
 import io.ttes.operator.opstask.OpsTaskFlow.Step;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.Outcome;
+import io.ttes.operator.status.StatusUpdates;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -137,10 +141,16 @@ class OpsTaskFlowTest {
 
   /** One reconcile whose status the adapter persists. */
   private Step step(OpsTask t) {
-    Step s = flow.reconcile(t, cluster, secrets, aws);
+    Step s = reconcile(t);
     steps.add(s);
     t.setStatus(s.status());
     return s;
+  }
+
+  /** One reconcile whose status is not persisted (the reconciler copies the status first). */
+  private Step reconcile(OpsTask t) {
+    OpsTaskStatus next = t.getStatus() == null ? new OpsTaskStatus() : JSON.clone(t.getStatus());
+    return flow.reconcile(t, next, cluster, secrets, aws);
   }
 
   /** Reconciles until the task is finished (bounded). */
@@ -178,7 +188,9 @@ class OpsTaskFlowTest {
     RunRequest run = aws.ecs().runRequests().get(0);
     assertThat(run.command()).containsExactly("tti-lw-stack", "is-db", "migrate");
     assertThat(run.cluster()).isEqualTo("prod-eu1-ops");
-    assertThat(run.taskDefinition()).isEqualTo(FakeEcsTasks.taskDefinitionArn("ttes-ops", 3));
+    // The revision the TTESCluster resolved, not a newer one looked up again.
+    assertThat(run.taskDefinition()).isEqualTo(FakeEcsTasks.taskDefinitionArn("ttes-ops", 2));
+    assertThat(aws.calls().count(FakeEcsTasks.DESCRIBE_TASK_DEFINITION)).isZero();
     assertThat(run.launchType()).isEqualTo("FARGATE");
     assertThat(run.subnets()).containsExactly("subnet-one", "subnet-two");
     assertThat(run.securityGroups()).containsExactly("sg-ops");
@@ -186,7 +198,7 @@ class OpsTaskFlowTest {
     assertThat(run.startedBy()).isEqualTo(first.status().getLaunchToken());
     assertThat(run.clientToken()).contains(t.getMetadata().getUid()).hasSizeLessThanOrEqualTo(64);
     assertThat(second.status().getTaskArn()).isEqualTo(aws.ecs().startedTasks().get(0));
-    assertThat(second.status().getTaskDefinition()).endsWith("ttes-ops:3");
+    assertThat(second.status().getTaskDefinition()).endsWith("ttes-ops:2");
     assertThat(second.status().getCommandLine()).isEqualTo("tti-lw-stack is-db migrate");
     assertThat(second.status().getStartedAt()).isEqualTo("2025-01-01T00:00:00Z");
     assertThat(second.rescheduleAfter()).contains(FAST);
@@ -211,8 +223,7 @@ class OpsTaskFlowTest {
     step(t);
     OpsTaskStatus withToken = t.getStatus();
 
-    Step lost =
-        flow.reconcile(t, cluster, secrets, aws); // RunTask happens, status is never written
+    Step lost = reconcile(t); // RunTask happens, status is never written
     assertThat(aws.calls().count("ECS.RunTask")).isEqualTo(1);
     t.setStatus(withToken);
     Step again = step(t);
@@ -602,7 +613,7 @@ class OpsTaskFlowTest {
         withPassword(task("is-db", "create-admin-user", "--name=; rm -rf /", "$(ADMIN_PASSWORD)"));
 
     step(t);
-    Step crashed = flow.reconcile(t, cluster, secrets, aws); // SendCommand, status lost
+    Step crashed = reconcile(t); // SendCommand, status lost
     Step started = step(t);
 
     assertThat(aws.calls().count("SSM.SendCommand")).isEqualTo(1);
@@ -720,11 +731,33 @@ class OpsTaskFlowTest {
     ready.setStatus("False");
     in.getConditions().add(ready);
 
-    OpsTaskStatus out = OpsTaskFlow.copy(in);
+    // The reconciler hands the flow the copy every kind makes (StatusUpdates.copyStatus).
+    OpsTask stored = task("is-db", "migrate");
+    stored.setStatus(in);
+    OpsTaskStatus out = StatusUpdates.copyStatus(stored, contextWithSerialization());
 
     assertThat(out).isEqualTo(in).isNotSameAs(in);
     out.getConditions().get(0).setStatus("True");
     assertThat(in.getConditions().get(0).getStatus()).isEqualTo("False");
-    assertThat(OpsTaskFlow.copy(null).getConditions()).isEmpty();
+    assertThat(
+            StatusUpdates.copyStatus(task("is-db", "migrate"), contextWithSerialization())
+                .getConditions())
+        .isEmpty();
+  }
+
+  /** A reconcile context that only has a client with the Kubernetes serialization. */
+  @SuppressWarnings("unchecked")
+  private static Context<OpsTask> contextWithSerialization() {
+    KubernetesClient client =
+        (KubernetesClient)
+            Proxy.newProxyInstance(
+                KubernetesClient.class.getClassLoader(),
+                new Class<?>[] {KubernetesClient.class},
+                (p, m, a) -> m.getName().equals("getKubernetesSerialization") ? JSON : null);
+    return (Context<OpsTask>)
+        Proxy.newProxyInstance(
+            Context.class.getClassLoader(),
+            new Class<?>[] {Context.class},
+            (p, m, a) -> m.getName().equals("getClient") ? client : null);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.EcsTasks.RunRequest;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.aws.fake.FakeEcsTasks;
@@ -165,6 +166,70 @@ class OpsTaskOperatorIT {
     assertThat(done.getStatus().getTaskArn()).isEqualTo(arn);
     assertThat(aws.ecs().runRequests()).hasSize(1);
     assertThat(task.getMetadata().getUid()).isNotNull();
+  }
+
+  /**
+   * The ops task definition revision has one owner, the TTESCluster: an OpsTask launches the
+   * revision in its status.ops and never looks one up itself. A revision deregistered by hand
+   * stalls the launch with a clear reason until the cluster resolves another one (when its ops
+   * stack changes).
+   */
+  @Test
+  void aRevisionGoneStallsTheLaunchUntilTheClusterResolvesAnotherOne() {
+    String resolved = FakeEcsTasks.taskDefinitionArn(FakeDeployment.FAMILY, 3);
+    assertThat(clusterRevision()).isEqualTo(resolved);
+    aws.ecs().deregister(FakeDeployment.FAMILY, 3);
+
+    bed.create(
+        """
+        apiVersion: ops.ttes.io/v1alpha1
+        kind: OpsTask
+        metadata: {name: migrate}
+        spec: {clusterRef: {name: prod-eu1}, command: [is-db, migrate]}
+        """,
+        OpsTask.class);
+    OpsTask stalled =
+        bed.await(
+            OpsTask.class,
+            "migrate",
+            Duration.ofSeconds(30),
+            t ->
+                t.getStatus() != null
+                    && "TaskDefinitionInactive".equals(t.getStatus().getReason()));
+
+    assertThat(stalled.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Pending);
+    assertThat(stalled.getStatus().getLaunchToken()).isNotNull();
+    assertThat(OperatorTestBed.condition(stalled.getStatus(), "Stalled", false)).isEqualTo("True");
+    assertThat(OperatorTestBed.condition(stalled.getStatus(), "Stalled", true))
+        .isEqualTo("TaskDefinitionInactive");
+    assertThat(stalled.getStatus().getMessage())
+        .startsWith("spec.clusterRef.name: ")
+        .contains(resolved, "status.ops.taskDefinition");
+    assertThat(bed.events("migrate"))
+        .anyMatch(
+            e -> "TaskDefinitionInactive".equals(e.getReason()) && "Warning".equals(e.getType()));
+    assertThat(aws.ecs().startedTasks()).isEmpty();
+    assertThat(aws.ecs().runRequests()).allMatch(r -> r.taskDefinition().equals(resolved));
+
+    // The ops stack is updated (as CloudFormation does when it registers a new revision): the
+    // cluster resolves the latest ACTIVE revision again, and the waiting task launches on it.
+    aws.mutableClock().advance(Duration.ofMinutes(1)); // the update's later lastUpdated
+    aws.stacks().stack("prod-eu1-5-2-ecs-ops").status("UPDATE_COMPLETE");
+    OpsTask done =
+        bed.await(
+            OpsTask.class,
+            "migrate",
+            Duration.ofSeconds(30),
+            t -> t.getStatus() != null && t.getStatus().getPhase() == OpsTaskPhase.Succeeded);
+
+    String second = FakeEcsTasks.taskDefinitionArn(FakeDeployment.FAMILY, 2);
+    assertThat(clusterRevision()).isEqualTo(second);
+    assertThat(done.getStatus().getTaskDefinition()).isEqualTo(second);
+    assertThat(aws.ecs().startedTasks()).hasSize(1);
+  }
+
+  private String clusterRevision() {
+    return bed.get(TTESCluster.class, "prod-eu1").getStatus().getOps().getTaskDefinition();
   }
 
   private static boolean finished(OpsTask t) {
