@@ -19,8 +19,10 @@ import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.cluster.ClusterEventSources;
+import io.ttes.operator.cluster.ReferencedCluster;
+import io.ttes.operator.status.Announcer;
 import io.ttes.operator.status.EventRecorder;
-import io.ttes.operator.status.Retrying;
+import io.ttes.operator.status.ReconcileTail;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +30,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Kubernetes side of OpsTask: reads the cluster and Secrets, hands the OpsTask to {@link
@@ -38,12 +38,11 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(name = OpsTaskReconciler.NAME)
 public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> {
   public static final String NAME = "opstask";
-  private static final Logger log = LoggerFactory.getLogger(OpsTaskReconciler.class);
 
   private final OpsTaskFlow flow;
   private final TaskSlots slots;
   private final AwsServicesFactory aws;
-  private final EventRecorder events;
+  private final ReconcileTail<OpsTaskStatus, OpsTask> tail;
   private final MeterRegistry metrics;
   private final Timer.Builder duration;
 
@@ -59,7 +58,11 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
     this.flow = flow;
     this.slots = slots;
     this.aws = aws;
-    this.events = events;
+    this.tail =
+        new ReconcileTail<>(
+            flow.conditions(),
+            Announcer.of(events, OpsTaskReconciler.class, "task"),
+            StatusUpdates::patch);
     this.metrics = metrics;
     this.duration =
         Timer.builder("ttes.opstask.duration")
@@ -98,7 +101,7 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
       return UpdateControl.noUpdate(); // finished tasks are final: no AWS call
     }
     seedSlots(task, context);
-    TTESCluster cluster = context.getSecondaryResource(TTESCluster.class).orElse(null);
+    TTESCluster cluster = ReferencedCluster.cached(context).orElse(null);
     String namespace = task.getMetadata().getNamespace();
     OpsTaskFlow.Step step =
         flow.reconcile(
@@ -115,23 +118,18 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
     StatusUpdates.patch(task, context, step.status());
     publish(task, step);
     recordFinish(task, before, step.status());
-    return step.rescheduleAfter()
-        .map(
-            d ->
-                UpdateControl.<OpsTask>noUpdate()
-                    .rescheduleAfter(d.isZero() ? Duration.ofMillis(1) : d))
-        .orElseGet(UpdateControl::noUpdate);
+    return ReconcileTail.after(step.rescheduleAfter().orElse(null));
   }
 
   @Override
   public ErrorStatusUpdateControl<OpsTask> updateErrorStatus(
       OpsTask task, Context<OpsTask> context, Exception e) {
-    return Retrying.onError(task, context, e, flow.conditions(), StatusUpdates::patch);
+    return tail.onError(task, context, e);
   }
 
   @Override
   public DeleteControl cleanup(OpsTask task, Context<OpsTask> context) {
-    TTESCluster cluster = context.getSecondaryResource(TTESCluster.class).orElse(null);
+    TTESCluster cluster = ReferencedCluster.cached(context).orElse(null);
     OpsTaskFlow.Step step = flow.cleanup(task, cluster, aws);
     publish(task, step);
     Optional<Duration> again = step.rescheduleAfter();
@@ -176,11 +174,9 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
   private void publish(OpsTask task, OpsTaskFlow.Step step) {
     for (OpsTaskFlow.Event e : step.events()) {
       if (e.type() == OpsTaskFlow.EventType.Warning) {
-        events.warning(task, e.reason(), e.message());
-        log.warn("{}: {}", e.reason(), e.message());
+        tail.announcer().warning(task, e.reason(), e.message());
       } else {
-        events.normal(task, e.reason(), e.message());
-        log.info("{}: {}", e.reason(), e.message());
+        tail.announcer().normal(task, e.reason(), e.message());
       }
     }
   }
