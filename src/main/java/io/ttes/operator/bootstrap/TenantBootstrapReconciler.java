@@ -13,6 +13,7 @@ import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
+import io.ttes.operator.api.v1alpha1.TenantBootstrapSpec;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
 import io.ttes.operator.aws.AwsException;
@@ -96,10 +97,8 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
             context,
             TenantBootstrap.class,
             "bootstrap-clusters",
-            tb ->
-                tb.getSpec() == null || tb.getSpec().getClusterRef() == null
-                    ? null
-                    : tb.getSpec().getClusterRef().getName(),
+            TenantBootstrap::getSpec,
+            TenantBootstrapSpec::getClusterRef,
             tb -> tb.getStatus() == null || tb.getStatus().getPhase() != BootstrapPhase.Succeeded);
     return List.of(tasks, clusters);
   }

@@ -65,7 +65,7 @@ public final class ReferencedCluster {
    * creation time is the API server's clock, which may run a little ahead of this one. A resource
    * without a (readable) creation time is not.
    */
-  static boolean withinGrace(HasMetadata resource, Instant now) {
+  public static boolean withinGrace(HasMetadata resource, Instant now) {
     String created = resource.getMetadata().getCreationTimestamp();
     if (created == null) {
       return false;

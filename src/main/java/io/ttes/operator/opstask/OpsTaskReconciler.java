@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.api.v1alpha1.OpsTaskSpec;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.AwsServicesFactory;
@@ -80,10 +81,8 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
             context,
             OpsTask.class,
             "opstask-clusters",
-            t ->
-                t.getSpec() == null || t.getSpec().getClusterRef() == null
-                    ? null
-                    : t.getSpec().getClusterRef().getName(),
+            OpsTask::getSpec,
+            OpsTaskSpec::getClusterRef,
             t ->
                 t.getStatus() == null
                     || t.getStatus().getPhase() == null
@@ -115,10 +114,11 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
                 }),
             aws);
     OpsTaskPhase before = task.getStatus() == null ? null : task.getStatus().getPhase();
-    StatusUpdates.patch(task, context, step.status());
+    UpdateControl<OpsTask> next =
+        tail.write(task, context, step.status(), step.rescheduleAfter().orElse(null));
     publish(task, step);
     recordFinish(task, before, step.status());
-    return ReconcileTail.after(step.rescheduleAfter().orElse(null));
+    return next;
   }
 
   @Override

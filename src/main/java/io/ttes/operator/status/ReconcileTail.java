@@ -42,6 +42,14 @@ public final class ReconcileTail<S extends KindStatus, R extends CustomResource<
       R resource, Context<R> context, S before, S next, Outcome outcome, Duration reschedule) {
     conditions.apply(next, resource.getMetadata().getGeneration(), outcome);
     announcer.announce(resource, before, outcome);
+    return write(resource, context, next, reschedule);
+  }
+
+  /**
+   * Writes {@code next}, whose conditions the kind's state machine applied itself (OpsTask), and
+   * reschedules; the caller announces the machine's events after the write.
+   */
+  public UpdateControl<R> write(R resource, Context<R> context, S next, Duration reschedule) {
     writer.write(resource, context, next);
     return after(reschedule);
   }

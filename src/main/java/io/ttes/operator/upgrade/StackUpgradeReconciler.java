@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
+import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.aws.AwsException;
@@ -87,10 +88,8 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
             context,
             StackUpgrade.class,
             "upgrade-clusters",
-            su ->
-                su.getSpec() == null || su.getSpec().getClusterRef() == null
-                    ? null
-                    : su.getSpec().getClusterRef().getName(),
+            StackUpgrade::getSpec,
+            StackUpgradeSpec::getClusterRef,
             su ->
                 su.getStatus() == null
                     || su.getStatus().getPhase() == null
