@@ -3,6 +3,7 @@ package io.ttes.operator.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.KindStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
@@ -15,6 +16,7 @@ import io.ttes.operator.testing.OperatorTestBed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,18 +63,11 @@ class AppliedWithItsClusterOperatorIT {
             passwordSecretRef: {name: acme-admin, key: password}
         """,
         TenantBootstrap.class);
-    TenantBootstrap waiting =
-        bed.await(TenantBootstrap.class, "acme", CONVERGE, tb -> waitingToAppear(tb.getStatus()));
-    assertThat(waiting.getStatus().getPhase()).isEqualTo(BootstrapPhase.Pending);
-
-    createCluster();
-
-    bed.await(
+    appliedBeforeItsCluster(
         TenantBootstrap.class,
         "acme",
-        CONVERGE,
-        tb -> tb.getStatus() != null && tb.getStatus().getPhase() == BootstrapPhase.Succeeded);
-    assertThat(bed.events("acme")).noneMatch(AppliedWithItsClusterOperatorIT::warning);
+        tb -> tb.getStatus().getPhase() == BootstrapPhase.Pending,
+        tb -> tb.getStatus().getPhase() == BootstrapPhase.Succeeded);
   }
 
   @Test
@@ -88,18 +83,11 @@ class AppliedWithItsClusterOperatorIT {
           approval: Automatic
         """,
         StackUpgrade.class);
-    StackUpgrade waiting =
-        bed.await(StackUpgrade.class, "same", CONVERGE, su -> waitingToAppear(su.getStatus()));
-    assertThat(waiting.getStatus().getPhase()).isEqualTo(UpgradePhase.Pending);
-
-    createCluster();
-
-    bed.await(
+    appliedBeforeItsCluster(
         StackUpgrade.class,
         "same",
-        CONVERGE,
-        su -> su.getStatus() != null && su.getStatus().getPhase() == UpgradePhase.Succeeded);
-    assertThat(bed.events("same")).noneMatch(AppliedWithItsClusterOperatorIT::warning);
+        su -> su.getStatus().getPhase() == UpgradePhase.Pending,
+        su -> su.getStatus().getPhase() == UpgradePhase.Succeeded);
   }
 
   @Test
@@ -156,6 +144,21 @@ class AppliedWithItsClusterOperatorIT {
               assertThat(e.getReason()).isEqualTo("ClusterNotFound");
               assertThat(e.getCount()).isEqualTo(1);
             });
+  }
+
+  /**
+   * The resource, created already, waits for its cluster to appear (in {@code pending}), then the
+   * cluster is created and the resource gets {@code done}; it never had a Warning event.
+   */
+  private <T extends CustomResource<?, ? extends KindStatus>> void appliedBeforeItsCluster(
+      Class<T> type, String name, Predicate<T> pending, Predicate<T> done) {
+    T waiting = bed.await(type, name, CONVERGE, r -> waitingToAppear(r.getStatus()));
+    assertThat(pending.test(waiting)).as(name + " pending while it waits").isTrue();
+
+    createCluster();
+
+    bed.await(type, name, CONVERGE, r -> r.getStatus() != null && done.test(r));
+    assertThat(bed.events(name)).noneMatch(AppliedWithItsClusterOperatorIT::warning);
   }
 
   private void createCluster() {
