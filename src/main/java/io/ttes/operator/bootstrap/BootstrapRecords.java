@@ -1,14 +1,13 @@
 package io.ttes.operator.bootstrap;
 
-import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
 import io.ttes.operator.bootstrap.BootstrapStep.Scope;
 import io.ttes.operator.opstask.OwnedOpsTasks;
+import io.ttes.operator.status.RetryToken;
 import java.util.List;
-import java.util.Map;
 
 /** The step records in a TenantBootstrap's status: their order, attempts, task names and retry. */
 final class BootstrapRecords {
@@ -16,13 +15,8 @@ final class BootstrapRecords {
 
   /** The annotation ops.ttes.io/retry with a new value restarts the failed step. */
   static void handleRetry(TenantBootstrap tb, TenantBootstrapStatus status) {
-    Map<String, String> annotations = tb.getMetadata().getAnnotations();
-    String token = annotations == null ? null : annotations.get(ApiGroup.RETRY_ANNOTATION);
-    if (token == null || token.equals(status.getRetryToken())) {
-      return;
-    }
-    status.setRetryToken(token);
-    if (status.getPhase() != BootstrapPhase.Failed) {
+    if (!RetryToken.take(tb, status::getRetryToken, status::setRetryToken)
+        || status.getPhase() != BootstrapPhase.Failed) {
       return;
     }
     for (Step s : status.getSteps()) {

@@ -13,6 +13,7 @@ import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
+import io.ttes.operator.api.v1alpha1.TenantBootstrapSpec;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
 import io.ttes.operator.aws.AwsException;
@@ -24,20 +25,20 @@ import io.ttes.operator.cluster.ClusterEventSources;
 import io.ttes.operator.cluster.ReferencedCluster;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.OwnedOpsTasks;
+import io.ttes.operator.status.Announcer;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
+import io.ttes.operator.status.Problems;
 import io.ttes.operator.status.Reasons;
-import io.ttes.operator.status.Retrying;
+import io.ttes.operator.status.ReconcileTail;
 import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs the bootstrap commands of a TenantBootstrap one after the other, each as an owned OpsTask.
@@ -53,9 +54,9 @@ import org.slf4j.LoggerFactory;
     generationAwareEventProcessing = false)
 public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
   public static final String NAME = "tenantbootstrap";
-  private static final Logger log = LoggerFactory.getLogger(TenantBootstrapReconciler.class);
 
-  private final ConditionWriter conditions;
+  private final ReconcileTail<TenantBootstrapStatus, TenantBootstrap> tail;
+  private final Clock clock;
   private final EventRecorder events;
   private final OperatorConfig config;
   private final OwnedOpsTasks opsTasks;
@@ -69,7 +70,14 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
       OperatorConfig config,
       OwnedOpsTasks opsTasks,
       ClusterBootstrapLedger ledger) {
-    this.conditions = conditions;
+    this.tail =
+        new ReconcileTail<>(
+            conditions,
+            Announcer.<TenantBootstrapStatus>of(
+                    events, TenantBootstrapReconciler.class, "bootstrap")
+                .announcingReady(before -> before.getPhase() == BootstrapPhase.Succeeded),
+            StatusUpdates::patch);
+    this.clock = conditions.clock();
     this.events = events;
     this.config = config;
     this.opsTasks = opsTasks;
@@ -89,10 +97,8 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
             context,
             TenantBootstrap.class,
             "bootstrap-clusters",
-            tb ->
-                tb.getSpec() == null || tb.getSpec().getClusterRef() == null
-                    ? null
-                    : tb.getSpec().getClusterRef().getName(),
+            TenantBootstrap::getSpec,
+            TenantBootstrapSpec::getClusterRef,
             tb -> tb.getStatus() == null || tb.getStatus().getPhase() != BootstrapPhase.Succeeded);
     return List.of(tasks, clusters);
   }
@@ -104,34 +110,20 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     Result result;
     try {
       result = new Attempt(tb, next, context).run();
-    } catch (SpecProblem p) {
-      result = new Result(Outcome.stalled(p.reason(), p.getMessage()), null);
-      if (next.getPhase() == null) {
+    } catch (SpecProblem | AwsException e) {
+      // A spec problem waits for a change of the spec (or of the cluster: its event source).
+      result = new Result(Problems.outcome(e), e instanceof SpecProblem ? null : config.slowPoll());
+      if (e instanceof SpecProblem && next.getPhase() == null) {
         next.setPhase(BootstrapPhase.Pending);
       }
-    } catch (AwsException e) {
-      if (e.isRetryable()) {
-        throw e;
-      }
-      String reason =
-          e.kind() == AwsException.Kind.ACCESS_DENIED
-              ? Reasons.ACCESS_DENIED
-              : Reasons.AWS_REJECTED;
-      result = new Result(Outcome.stalled(reason, e.getMessage()), config.slowPoll());
     }
-    TenantBootstrapStatus before = tb.getStatus();
-    conditions.apply(next, tb.getMetadata().getGeneration(), result.outcome());
-    announce(tb, before, result.outcome());
-    StatusUpdates.patch(tb, context, next);
-    return result.reschedule() == null
-        ? UpdateControl.noUpdate()
-        : UpdateControl.<TenantBootstrap>noUpdate().rescheduleAfter(result.reschedule());
+    return tail.finish(tb, context, tb.getStatus(), next, result.outcome(), result.reschedule());
   }
 
   @Override
   public ErrorStatusUpdateControl<TenantBootstrap> updateErrorStatus(
       TenantBootstrap tb, Context<TenantBootstrap> context, Exception e) {
-    return Retrying.onError(tb, context, e, conditions, StatusUpdates::patch);
+    return tail.onError(tb, context, e);
   }
 
   private record Result(Outcome outcome, Duration reschedule) {}
@@ -155,7 +147,10 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     }
 
     Result run() {
-      TTESCluster cluster = ReferencedCluster.require(context, ns, clusterName);
+      TTESCluster cluster = ReferencedCluster.awaited(context, tb, clusterName, clock).orElse(null);
+      if (cluster == null) {
+        return waitForCluster(ReferencedCluster.waiting(ns, clusterName));
+      }
       List<BootstrapStep> steps = BootstrapSteps.plan(cluster.getSpec(), tb.getSpec());
       BootstrapRecords.handleRetry(tb, status);
       BootstrapRecords.syncStepList(status, steps);
@@ -188,14 +183,10 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
       if (cluster.getStatus() == null
           || cluster.getStatus().getOps() == null
           || !ConditionWriter.isReady(cluster.getStatus(), null)) {
-        if (status.getPhase() == null) {
-          status.setPhase(BootstrapPhase.Pending);
-        }
-        return new Result(
+        return waitForCluster(
             Outcome.reconciling(
                 Reasons.WAITING_FOR_CLUSTER,
-                "waiting for TTESCluster " + clusterName + " to be Ready"),
-            config.fastPoll());
+                "waiting for TTESCluster " + clusterName + " to be Ready"));
       }
       boolean holding = me.equals(cluster.getStatus().getBootstrapHolder());
       while (true) {
@@ -274,6 +265,14 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
       }
     }
 
+    /** Pending (unless further already) until the cluster is there and Ready. */
+    Result waitForCluster(Outcome waiting) {
+      if (status.getPhase() == null) {
+        status.setPhase(BootstrapPhase.Pending);
+      }
+      return new Result(waiting, config.fastPoll());
+    }
+
     /** This bootstrap's OpsTasks from the informer cache: status by name. */
     Map<String, OpsTaskStatus> tasks() {
       Map<String, OpsTaskStatus> tasks = new HashMap<>();
@@ -300,23 +299,6 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
       String[] parts = holder.split("/", 2);
       return parts.length == 2
           && context.getPrimaryCache().get(new ResourceID(parts[1], parts[0])).isPresent();
-    }
-  }
-
-  private void announce(TenantBootstrap tb, TenantBootstrapStatus before, Outcome outcome) {
-    var prev = ConditionWriter.find(before, "Stalled");
-    boolean wasStalledSame =
-        prev != null
-            && "True".equals(prev.getStatus())
-            && Objects.equals(prev.getReason(), outcome.reason());
-    if (outcome.state() == Outcome.State.STALLED && !wasStalledSame) {
-      events.warning(tb, outcome.reason(), outcome.message());
-      log.warn("bootstrap stalled: {}: {}", outcome.reason(), outcome.message());
-    }
-    if (outcome.state() == Outcome.State.READY
-        && (before == null || before.getPhase() != BootstrapPhase.Succeeded)) {
-      events.normal(tb, Reasons.BOOTSTRAPPED, outcome.message());
-      log.info("bootstrap succeeded: {}", outcome.message());
     }
   }
 }

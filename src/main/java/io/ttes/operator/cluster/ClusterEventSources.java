@@ -5,6 +5,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.ttes.operator.api.v1alpha1.ClusterRef;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import java.util.List;
 import java.util.Set;
@@ -24,15 +25,23 @@ public final class ClusterEventSources {
   private ClusterEventSources() {}
 
   /**
-   * @param clusterName the cluster a primary references (null when its spec names none)
+   * @param spec the primary's spec (null when it has none)
+   * @param clusterRef the spec's cluster reference (null when it names none)
    * @param interested which referencing primaries a cluster change should wake (e.g. unfinished)
    */
-  public static <P extends HasMetadata> InformerEventSource<TTESCluster, P> referencedBy(
+  public static <P extends HasMetadata, S> InformerEventSource<TTESCluster, P> referencedBy(
       EventSourceContext<P> context,
       Class<P> primaryType,
       String name,
-      Function<P, String> clusterName,
+      Function<P, S> spec,
+      Function<S, ClusterRef> clusterRef,
       Predicate<P> interested) {
+    Function<P, String> clusterName =
+        p -> {
+          S s = spec.apply(p);
+          ClusterRef ref = s == null ? null : clusterRef.apply(s);
+          return ref == null ? null : ref.getName();
+        };
     String index = INDEX;
     context
         .getPrimaryCache()

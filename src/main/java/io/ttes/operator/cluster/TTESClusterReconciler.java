@@ -15,19 +15,18 @@ import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.aws.Stacks.StackInfo;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.AmiInstances;
+import io.ttes.operator.status.Announcer;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
-import io.ttes.operator.status.Reasons;
-import io.ttes.operator.status.Retrying;
+import io.ttes.operator.status.Problems;
+import io.ttes.operator.status.ReconcileTail;
 import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Observes a TTES deployment: its stacks, the ops task target, the version it runs. Polls AWS fast
@@ -39,11 +38,9 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(name = TTESClusterReconciler.NAME, generationAwareEventProcessing = false)
 public class TTESClusterReconciler implements Reconciler<TTESCluster> {
   public static final String NAME = "ttescluster";
-  private static final Logger log = LoggerFactory.getLogger(TTESClusterReconciler.class);
 
   private final AwsServicesFactory aws;
-  private final ConditionWriter conditions;
-  private final EventRecorder events;
+  private final ReconcileTail<TTESClusterStatus, TTESCluster> tail;
   private final OperatorConfig config;
   private final StackReads stackReads = new StackReads(java.time.Clock.systemUTC());
 
@@ -53,8 +50,12 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
       EventRecorder events,
       OperatorConfig config) {
     this.aws = aws;
-    this.conditions = conditions;
-    this.events = events;
+    this.tail =
+        new ReconcileTail<>(
+            conditions,
+            Announcer.<TTESClusterStatus>of(events, TTESClusterReconciler.class, "cluster")
+                .announcingReady(before -> ConditionWriter.isReady(before, null)),
+            StatusUpdates::patch);
     this.config = config;
   }
 
@@ -68,23 +69,10 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
     try {
       ClusterSpecValidator.validate(spec);
       outcome = observe(cluster.getMetadata().getUid(), generation, spec, previous, next);
-    } catch (SpecProblem p) {
-      outcome = Outcome.stalled(p.reason(), p.getMessage());
-    } catch (AwsException e) {
-      if (e.isRetryable()) {
-        throw e;
-      }
-      outcome =
-          Outcome.stalled(
-              e.kind() == AwsException.Kind.ACCESS_DENIED
-                  ? Reasons.ACCESS_DENIED
-                  : Reasons.AWS_REJECTED,
-              e.getMessage());
+    } catch (SpecProblem | AwsException e) {
+      outcome = Problems.outcome(e);
     }
-    conditions.apply(next, generation, outcome);
-    announce(cluster, previous, outcome);
-    StatusUpdates.patch(cluster, context, next);
-    return UpdateControl.<TTESCluster>noUpdate().rescheduleAfter(pollInterval(next, outcome));
+    return tail.finish(cluster, context, previous, next, outcome, pollInterval(next, outcome));
   }
 
   private Outcome observe(
@@ -158,19 +146,6 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
         .orElse(null);
   }
 
-  private void announce(TTESCluster cluster, TTESClusterStatus previous, Outcome outcome) {
-    var before = ConditionWriter.find(previous, "Ready");
-    boolean wasReady = before != null && "True".equals(before.getStatus());
-    String beforeReason = before == null ? null : before.getReason();
-    if (outcome.state() == Outcome.State.STALLED && !outcome.reason().equals(beforeReason)) {
-      events.warning(cluster, outcome.reason(), outcome.message());
-      log.warn("cluster stalled: {}: {}", outcome.reason(), outcome.message());
-    } else if (outcome.state() == Outcome.State.READY && !wasReady) {
-      events.normal(cluster, outcome.reason(), outcome.message());
-      log.info("cluster ready: {}", outcome.message());
-    }
-  }
-
   private Duration pollInterval(TTESClusterStatus status, Outcome outcome) {
     boolean moving =
         ClusterObservation.anyInProgress(status.getStacks())
@@ -182,6 +157,6 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
   @Override
   public ErrorStatusUpdateControl<TTESCluster> updateErrorStatus(
       TTESCluster cluster, Context<TTESCluster> context, Exception e) {
-    return Retrying.onError(cluster, context, e, conditions, StatusUpdates::patch);
+    return tail.onError(cluster, context, e);
   }
 }

@@ -15,13 +15,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.api.v1alpha1.OpsTaskSpec;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.cluster.ClusterEventSources;
 import io.ttes.operator.cluster.ReferencedCluster;
+import io.ttes.operator.status.Announcer;
 import io.ttes.operator.status.EventRecorder;
-import io.ttes.operator.status.Retrying;
+import io.ttes.operator.status.ReconcileTail;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +31,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Kubernetes side of OpsTask: reads the cluster and Secrets, hands the OpsTask to {@link
@@ -39,12 +39,11 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(name = OpsTaskReconciler.NAME)
 public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> {
   public static final String NAME = "opstask";
-  private static final Logger log = LoggerFactory.getLogger(OpsTaskReconciler.class);
 
   private final OpsTaskFlow flow;
   private final TaskSlots slots;
   private final AwsServicesFactory aws;
-  private final EventRecorder events;
+  private final ReconcileTail<OpsTaskStatus, OpsTask> tail;
   private final MeterRegistry metrics;
   private final Timer.Builder duration;
 
@@ -60,7 +59,11 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
     this.flow = flow;
     this.slots = slots;
     this.aws = aws;
-    this.events = events;
+    this.tail =
+        new ReconcileTail<>(
+            flow.conditions(),
+            Announcer.of(events, OpsTaskReconciler.class, "task"),
+            StatusUpdates::patch);
     this.metrics = metrics;
     this.duration =
         Timer.builder("ttes.opstask.duration")
@@ -78,10 +81,8 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
             context,
             OpsTask.class,
             "opstask-clusters",
-            t ->
-                t.getSpec() == null || t.getSpec().getClusterRef() == null
-                    ? null
-                    : t.getSpec().getClusterRef().getName(),
+            OpsTask::getSpec,
+            OpsTaskSpec::getClusterRef,
             t ->
                 t.getStatus() == null
                     || t.getStatus().getPhase() == null
@@ -114,21 +115,17 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
                 }),
             aws);
     OpsTaskPhase before = task.getStatus() == null ? null : task.getStatus().getPhase();
-    StatusUpdates.patch(task, context, step.status());
+    UpdateControl<OpsTask> next =
+        tail.write(task, context, step.status(), step.rescheduleAfter().orElse(null));
     publish(task, step);
     recordFinish(task, before, step.status());
-    return step.rescheduleAfter()
-        .map(
-            d ->
-                UpdateControl.<OpsTask>noUpdate()
-                    .rescheduleAfter(d.isZero() ? Duration.ofMillis(1) : d))
-        .orElseGet(UpdateControl::noUpdate);
+    return next;
   }
 
   @Override
   public ErrorStatusUpdateControl<OpsTask> updateErrorStatus(
       OpsTask task, Context<OpsTask> context, Exception e) {
-    return Retrying.onError(task, context, e, flow.conditions(), StatusUpdates::patch);
+    return tail.onError(task, context, e);
   }
 
   @Override
@@ -178,11 +175,9 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
   private void publish(OpsTask task, OpsTaskFlow.Step step) {
     for (OpsTaskFlow.Event e : step.events()) {
       if (e.type() == OpsTaskFlow.EventType.Warning) {
-        events.warning(task, e.reason(), e.message());
-        log.warn("{}: {}", e.reason(), e.message());
+        tail.announcer().warning(task, e.reason(), e.message());
       } else {
-        events.normal(task, e.reason(), e.message());
-        log.info("{}: {}", e.reason(), e.message());
+        tail.announcer().normal(task, e.reason(), e.message());
       }
     }
   }

@@ -86,6 +86,11 @@ public final class ConditionWriter {
         && Objects.equals(a.getLastTransitionTime(), b.getLastTransitionTime());
   }
 
+  /** The operator's clock, the one condition times are read from. */
+  public Clock clock() {
+    return clock;
+  }
+
   /** Current time in RFC 3339 seconds, the form Kubernetes uses for condition times. */
   public String now() {
     return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();

@@ -1,12 +1,11 @@
 package io.ttes.operator.upgrade;
 
-import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Step;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.status.EventRecorder;
+import io.ttes.operator.status.RetryToken;
 import java.util.ArrayList;
-import java.util.Map;
 
 /**
  * A new value of the ops.ttes.io/retry annotation on a failed upgrade: it resumes at the failed
@@ -22,13 +21,8 @@ final class RetryRequest {
 
   /** Notes a new retry value; true when it asks to retry this failed upgrade. */
   static boolean noted(UpgradeRun run) {
-    Map<String, String> annotations = run.resource.getMetadata().getAnnotations();
-    String token = annotations == null ? null : annotations.get(ApiGroup.RETRY_ANNOTATION);
-    if (token == null || token.equals(run.status.getRetryToken())) {
-      return false;
-    }
-    run.status.setRetryToken(token);
-    return run.status.getPhase() == UpgradePhase.Failed;
+    return RetryToken.take(run.resource, run.status::getRetryToken, run.status::setRetryToken)
+        && run.status.getPhase() == UpgradePhase.Failed;
   }
 
   /** Sets the status up for the retry: the failed step pending again, or no plan. */

@@ -9,28 +9,26 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.ttes.operator.api.v1alpha1.ConditionTypes;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
+import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
-import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.cluster.ClusterEventSources;
+import io.ttes.operator.cluster.ReferencedCluster;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.OwnedOpsTasks;
+import io.ttes.operator.status.Announcer;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
-import io.ttes.operator.status.Outcome;
+import io.ttes.operator.status.Problems;
 import io.ttes.operator.status.Reasons;
-import io.ttes.operator.status.Retrying;
+import io.ttes.operator.status.ReconcileTail;
 import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Clock;
 import java.util.List;
-import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Moves a TTES deployment to a target version (the flow is in docs/architecture.md). A state
@@ -46,10 +44,9 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(name = StackUpgradeReconciler.NAME)
 public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner<StackUpgrade> {
   public static final String NAME = "stackupgrade";
-  private static final Logger log = LoggerFactory.getLogger(StackUpgradeReconciler.class);
 
-  private final ConditionWriter conditions;
-  private final EventRecorder events;
+  private final ReconcileTail<StackUpgradeStatus, StackUpgrade> tail;
+  private final Clock clock;
   private final OperatorConfig config;
   private final UpgradeMetrics metrics;
   private final UpgradeValidator validator = new UpgradeValidator();
@@ -66,8 +63,12 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
       UpgradeLock lock,
       Clock clock,
       UpgradeMetrics metrics) {
-    this.conditions = conditions;
-    this.events = events;
+    this.tail =
+        new ReconcileTail<>(
+            conditions,
+            Announcer.of(events, StackUpgradeReconciler.class, "upgrade"),
+            this::writeStatus);
+    this.clock = clock;
     this.config = config;
     this.metrics = metrics;
     this.retry = new RetryRequest(events);
@@ -87,10 +88,8 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
             context,
             StackUpgrade.class,
             "upgrade-clusters",
-            su ->
-                su.getSpec() == null || su.getSpec().getClusterRef() == null
-                    ? null
-                    : su.getSpec().getClusterRef().getName(),
+            StackUpgrade::getSpec,
+            StackUpgradeSpec::getClusterRef,
             su ->
                 su.getStatus() == null
                     || su.getStatus().getPhase() == null
@@ -106,37 +105,19 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
 
   @Override
   public UpdateControl<StackUpgrade> reconcile(StackUpgrade su, Context<StackUpgrade> context) {
-    long generation = su.getMetadata().getGeneration();
-    StackUpgradeStatus before = su.getStatus();
     UpgradeRun run =
         new UpgradeRun(su, context, StatusUpdates.copyStatus(su, context), this::writeStatus);
     PhaseResult result;
     try {
       result = dispatch(run);
-    } catch (SpecProblem p) {
-      result = new PhaseResult(Outcome.stalled(p.reason(), p.getMessage()), config.slowPoll());
-      if (run.status.getPhase() == null) {
+    } catch (SpecProblem | AwsException e) {
+      result = new PhaseResult(Problems.outcome(e), config.slowPoll());
+      if (e instanceof SpecProblem && run.status.getPhase() == null) {
         run.status.setPhase(UpgradePhase.Pending);
       }
-    } catch (AwsException e) {
-      if (e.isRetryable()) {
-        throw e;
-      }
-      result =
-          new PhaseResult(
-              Outcome.stalled(
-                  e.kind() == AwsException.Kind.ACCESS_DENIED
-                      ? Reasons.ACCESS_DENIED
-                      : Reasons.AWS_REJECTED,
-                  e.getMessage()),
-              config.slowPoll());
     }
-    conditions.apply(run.status, generation, result.outcome());
-    announce(su, before, result.outcome());
-    writeStatus(run.resource, context, run.status);
-    return result.reschedule() == null
-        ? UpdateControl.noUpdate()
-        : UpdateControl.<StackUpgrade>noUpdate().rescheduleAfter(result.reschedule());
+    return tail.finish(
+        run.resource, context, su.getStatus(), run.status, result.outcome(), result.reschedule());
   }
 
   /** Observe (the cluster), validate, and hand the upgrade to the handler of its phase. */
@@ -149,12 +130,14 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     if (phase == UpgradePhase.Succeeded || (phase == UpgradePhase.Failed && !retrying)) {
       return phases.finished.handle(run);
     }
-    run.cluster = loadCluster(run.context, run.ns, run.clusterName());
+    run.cluster =
+        ReferencedCluster.awaited(run.context, run.resource, run.clusterName(), clock).orElse(null);
     if (run.cluster == null) {
-      throw new SpecProblem(
-          Reasons.CLUSTER_NOT_FOUND,
-          "spec.clusterRef.name",
-          "TTESCluster " + run.clusterName() + " does not exist in namespace " + run.ns);
+      if (phase == null) {
+        run.status.setPhase(UpgradePhase.Pending);
+      }
+      return new PhaseResult(
+          ReferencedCluster.waiting(run.ns, run.clusterName()), config.fastPoll());
     }
     String observed = run.cluster.getStatus() == null ? null : run.cluster.getStatus().getVersion();
     run.validation = validator.validate(run.spec, run.cluster.getSpec(), observed);
@@ -174,22 +157,6 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     return phases.handle(run, phase, observed);
   }
 
-  private static TTESCluster loadCluster(Context<StackUpgrade> context, String ns, String name) {
-    return context.getClient().resources(TTESCluster.class).inNamespace(ns).withName(name).get();
-  }
-
-  private void announce(StackUpgrade su, StackUpgradeStatus before, Outcome outcome) {
-    var prev = ConditionWriter.find(before, ConditionTypes.STALLED);
-    boolean wasStalledSame =
-        prev != null
-            && "True".equals(prev.getStatus())
-            && Objects.equals(prev.getReason(), outcome.reason());
-    if (outcome.state() == Outcome.State.STALLED && !wasStalledSame) {
-      events.warning(su, outcome.reason(), outcome.message());
-      log.warn("upgrade stalled: {}: {}", outcome.reason(), outcome.message());
-    }
-  }
-
   private static boolean isBlank(String s) {
     return s == null || s.isBlank();
   }
@@ -197,7 +164,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
   @Override
   public ErrorStatusUpdateControl<StackUpgrade> updateErrorStatus(
       StackUpgrade su, Context<StackUpgrade> context, Exception e) {
-    return Retrying.onError(su, context, e, conditions, this::writeStatus);
+    return tail.onError(su, context, e);
   }
 
   /** See {@link UpgradeCleanup}: the lock goes back, a dry run's change sets are removed. */
@@ -207,10 +174,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     if (su.getSpec() == null || su.getSpec().getClusterRef() == null) {
       return DeleteControl.defaultDelete();
     }
-    TTESCluster cluster =
-        loadCluster(
-            context, su.getMetadata().getNamespace(), su.getSpec().getClusterRef().getName());
-    cleanup.cleanup(su, cluster);
+    cleanup.cleanup(su, ReferencedCluster.cached(context).orElse(null));
     return DeleteControl.defaultDelete();
   }
 }
