@@ -73,9 +73,16 @@ final class ExecutionPhase {
                 UpgradeEndings.phaseReason(status), "continuing with step " + rec.getName()),
             Duration.ofMillis(1));
       }
-      PlannedStack ps = StackPlanReader.planned(plan, rec.getName());
-      PhaseResult r =
-          ps != null ? stackStep.advance(run, rec, ps) : migrationStep.advance(run, rec);
+      PhaseResult r;
+      if (rec.getMigration() != null) {
+        r = migrationStep.advance(run, rec);
+      } else {
+        PlannedStack ps = StackPlanReader.planned(plan, rec.getName());
+        if (ps == null) {
+          return voider.voidPlan(run, "step " + rec.getName() + " names no stack of the plan");
+        }
+        r = stackStep.advance(run, rec, ps);
+      }
       if (r != null) {
         return r;
       }

@@ -21,6 +21,7 @@ final class PhaseTable {
   private final PlanningPhase planning;
   private final ApprovalPhase approval;
   private final ExecutionPhase execution;
+  private final PlanVoider voider;
   final FinishedPhase finished;
 
   PhaseTable(
@@ -34,6 +35,7 @@ final class PhaseTable {
     UpgradeEndings endings = new UpgradeEndings(events, lock, config, clock);
     StackPlanReader reader = new StackPlanReader();
     PlanVoider voider = new PlanVoider(events);
+    this.voider = voider;
     this.lockGuard = new LockGuard(lock, config);
     this.pending = new PendingPhase(endings, lockGuard, new PlanIdentity());
     ChangeSetPreparer preparer = new ChangeSetPreparer(endings, reader, new SnapshotGuard(endings));
@@ -44,7 +46,7 @@ final class PhaseTable {
             voider,
             new StackStep(endings, preparer),
             new MigrationStep(endings, voider, opsTasks));
-    this.approval = new ApprovalPhase(endings, reader, voider, execution);
+    this.approval = new ApprovalPhase(endings, voider, execution);
     this.planning = new PlanningPhase(endings, reader, voider, approval);
     this.finished = new FinishedPhase(config);
   }
@@ -59,6 +61,12 @@ final class PhaseTable {
       return locked;
     }
     run.services = aws.forTarget(ClusterTarget.of(run.cluster.getSpec()));
+    boolean readsPlan = phase != UpgradePhase.Planning && !phase.isFinished();
+    if (readsPlan && !UpgradePlan.recorded(run.status.getPlan())) {
+      // Approval and execution read the plan recorded in status; one recorded by an earlier
+      // version of the operator lacks what they read, so it is made again (same plan, same hash).
+      return voider.voidPlan(run, "the plan was recorded by an earlier version of the operator");
+    }
     return switch (phase) {
       case Planning -> planning.handle(run);
       case AwaitingApproval -> approval.handle(run);
