@@ -254,6 +254,26 @@ class RecordedPlanTest {
     assertThat(h.calls(SUMMARY)).isZero();
   }
 
+  @Test
+  void aPlanRecordedByAnEarlierOperatorIsMadeAgainWithTheSameHash() {
+    h = new PhaseHarness("  approval: Manual\n");
+    h.reconcileUntil(UpgradePhase.AwaitingApproval);
+    String hash = h.status().getPlan().getHash();
+    // What an earlier operator recorded: no layout, so none of what approval reads.
+    h.status().getPlan().setFormat(null);
+
+    h.restart();
+    PhaseResult voided = h.reconcile();
+
+    assertThat(voided.outcome().message())
+        .isEqualTo("the plan was recorded by an earlier version of the operator; planning again");
+    assertThat(h.status().getAttempt()).isEqualTo(2);
+    assertThat(h.aws.changeSets().deleted()).hasSize(3);
+    h.reconcileUntil(UpgradePhase.AwaitingApproval);
+    assertThat(h.status().getPlan().getHash()).isEqualTo(hash);
+    assertThat(h.status().getPlan().getFormat()).isEqualTo(UpgradePlan.FORMAT);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private PlannedStack planned(String stack) {
