@@ -135,11 +135,11 @@ final class PlanningPhase {
    */
   private List<PlanProblem> planParameters(UpgradeRun run, List<PlannedStack> toPlan) {
     Map<String, StackInfo> current = reader.describeStacks(run, toPlan);
-    Map<PlannedStack, ParameterPlan> parameters = new LinkedHashMap<>();
+    Map<String, ParameterPlan> parameters = new LinkedHashMap<>();
     List<PlanProblem> problems = new ArrayList<>();
     for (PlannedStack ps : toPlan) {
       ParameterPlan pp = reader.parameterPlan(run, ps, current.get(ps.getName()));
-      parameters.put(ps, pp);
+      parameters.put(ps.getName(), pp);
       problems.addAll(pp.problems());
       problems.addAll(
           SnapshotParameterGuard.check(
@@ -150,10 +150,13 @@ final class PlanningPhase {
               Map.of()));
     }
     if (problems.isEmpty()) {
-      parameters.forEach(
-          (ps, pp) ->
-              UpgradePlan.recordParameters(
-                  ps, pp, reader.summary(run, ps.getTemplate()), current.get(ps.getName())));
+      for (PlannedStack ps : toPlan) {
+        UpgradePlan.recordParameters(
+            ps,
+            parameters.get(ps.getName()),
+            reader.summary(run, ps.getTemplate()),
+            current.get(ps.getName()));
+      }
     }
     return problems;
   }

@@ -79,6 +79,33 @@ class RecordedPlanTest {
   }
 
   @Test
+  void noEchoValuesAreSentWithTheChangeSetButNeverRecorded() {
+    h =
+        new PhaseHarness(
+            "  approval: Manual\n"
+                + "  stacks: [{name: prod-5-4-ecs-services, parameters: {ApiKey: s3cret-override}}]\n");
+    h.template(
+        "5-4-ecs-services",
+        List.of(
+            new TemplateParameter("Image", null, false, null),
+            new TemplateParameter("Replicas", null, false, null),
+            new TemplateParameter("ApiKey", null, true, null),
+            new TemplateParameter("Token", "t0ken-default", true, null)));
+    h.reconcile();
+    h.reconcile();
+    h.restart(); // the services change set is created from the recorded plan
+
+    h.reconcileUntil(UpgradePhase.AwaitingApproval);
+
+    assertThat(request(SERVICES).parameters())
+        .containsEntry("ApiKey", "s3cret-override")
+        .containsEntry("Token", "t0ken-default");
+    String recorded = h.client.getKubernetesSerialization().asJson(h.status());
+    assertThat(recorded).doesNotContain("s3cret-override").doesNotContain("t0ken-default");
+    assertThat(sent(SERVICES)).containsEntry("ApiKey", "****").containsEntry("Token", "****");
+  }
+
+  @Test
   void theHashOfTheRecordedPlanIsTheHashOfTheSamePlanMadeWithoutARestart() {
     h = new PhaseHarness("  approval: Manual\n");
     h.reconcileUntil(UpgradePhase.AwaitingApproval);
