@@ -35,6 +35,11 @@ final class ApprovalPhase {
     if (!PlanIdentity.stillValid(run)) {
       return voider.voidPlan(run, "the spec changed before the plan was approved");
     }
+    if (!UpgradePlan.recorded(run.status.getPlan())) {
+      // One recorded by an earlier version of the operator lacks what approval reads: it is made
+      // again (the same plan gets the same hash, so an approval of it still holds).
+      return voider.voidPlan(run, UpgradePlan.EARLIER_LAYOUT);
+    }
     Plan plan = run.status.getPlan();
     List<String> unprotected = unprotectedRisks(run.spec, plan);
     boolean approved = plan.getHash().equals(run.spec.getApprovedPlan());

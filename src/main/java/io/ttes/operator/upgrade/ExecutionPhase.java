@@ -56,6 +56,11 @@ final class ExecutionPhase {
           return voider.voidPlan(
               run, "the spec changed during the upgrade (after the running step)");
         }
+        if (!UpgradePlan.recorded(plan)) {
+          // The steps read the plan recorded in status; one recorded by an earlier version of the
+          // operator lacks what they read: the running step finished, the rest is planned again.
+          return voider.voidPlan(run, UpgradePlan.EARLIER_LAYOUT);
+        }
         if (run.spec.isSuspend()) {
           // Not finished and not failed: kstatus InProgress (Argo CD shows it as Suspended).
           return new PhaseResult(

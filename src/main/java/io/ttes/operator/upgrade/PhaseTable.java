@@ -21,7 +21,6 @@ final class PhaseTable {
   private final PlanningPhase planning;
   private final ApprovalPhase approval;
   private final ExecutionPhase execution;
-  private final PlanVoider voider;
   final FinishedPhase finished;
 
   PhaseTable(
@@ -35,7 +34,6 @@ final class PhaseTable {
     UpgradeEndings endings = new UpgradeEndings(events, lock, config, clock);
     StackPlanReader reader = new StackPlanReader();
     PlanVoider voider = new PlanVoider(events);
-    this.voider = voider;
     this.lockGuard = new LockGuard(lock, config);
     this.pending = new PendingPhase(endings, lockGuard, new PlanIdentity());
     ChangeSetPreparer preparer = new ChangeSetPreparer(endings, reader, new SnapshotGuard(endings));
@@ -61,12 +59,6 @@ final class PhaseTable {
       return locked;
     }
     run.services = aws.forTarget(ClusterTarget.of(run.cluster.getSpec()));
-    boolean readsPlan = phase != UpgradePhase.Planning && !phase.isFinished();
-    if (readsPlan && !UpgradePlan.recorded(run.status.getPlan())) {
-      // Approval and execution read the plan recorded in status; one recorded by an earlier
-      // version of the operator lacks what they read, so it is made again (same plan, same hash).
-      return voider.voidPlan(run, "the plan was recorded by an earlier version of the operator");
-    }
     return switch (phase) {
       case Planning -> planning.handle(run);
       case AwaitingApproval -> approval.handle(run);

@@ -59,7 +59,7 @@ final class PlanningPhase {
     if (plan.getFormat() == null) {
       if (toPlan.stream().anyMatch(ps -> ps.getChangeSetId() != null)) {
         // Change sets without recorded parameters: planned by an earlier version of the operator.
-        return voider.voidPlan(run, "the plan was recorded by an earlier version of the operator");
+        return voider.voidPlan(run, UpgradePlan.EARLIER_LAYOUT);
       }
       List<PlanProblem> problems = planParameters(run, toPlan);
       if (!problems.isEmpty()) {

@@ -34,6 +34,10 @@ record UpgradePlan(
   /** The layout {@link Plan#getFormat()} names; a plan recorded in another one is made again. */
   static final int FORMAT = 2;
 
+  /** Why a plan recorded in an earlier layout is voided. */
+  static final String EARLIER_LAYOUT =
+      "the plan was recorded by an earlier version of the operator";
+
   /**
    * One migration of the plan.
    *

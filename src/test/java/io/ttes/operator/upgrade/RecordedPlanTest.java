@@ -301,6 +301,38 @@ class RecordedPlanTest {
     assertThat(h.status().getPlan().getFormat()).isEqualTo(UpgradePlan.FORMAT);
   }
 
+  @Test
+  void anEarlierOperatorsPlanInExecutionFinishesTheRunningStackBeforeItIsMadeAgain() {
+    h = new PhaseHarness("");
+    h.aws.stacks().describesWhileUpdating(3);
+    for (int i = 0; i < 50 && h.aws.changeSets().executed().isEmpty(); i++) {
+      h.reconcile();
+    }
+    assertThat(h.aws.changeSets().executed()).hasSize(1);
+    h.status().getPlan().setFormat(null);
+
+    h.restart();
+    PhaseResult last = null;
+    for (int i = 0; i < 50 && h.status().getAttempt() == 1; i++) {
+      last = h.reconcile();
+    }
+
+    assertThat(last.outcome().message()).isEqualTo(UpgradePlan.EARLIER_LAYOUT + "; planning again");
+    List<String> timeline = h.aws.timeline();
+    int executed =
+        timeline.indexOf(
+            timeline.stream()
+                .filter(e -> e.startsWith("execute:" + OPS))
+                .findFirst()
+                .orElseThrow());
+    int finished = timeline.indexOf("finished:" + OPS + ":UPDATE_COMPLETE");
+    assertThat(finished).as("timeline %s", timeline).isGreaterThan(executed);
+    // The plan's change sets are deleted only once the running stack finished.
+    assertThat(timeline.subList(executed, finished)).noneMatch(e -> e.startsWith("delete:"));
+    assertThat(timeline.subList(finished, timeline.size())).anyMatch(e -> e.startsWith("delete:"));
+    assertThat(h.aws.changeSets().executed()).hasSize(1);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private PlannedStack planned(String stack) {
