@@ -3,6 +3,7 @@ package io.ttes.operator.upgrade;
 import static io.ttes.operator.upgrade.UpgradeReasons.AWAITING_APPROVAL;
 
 import io.ttes.operator.api.v1alpha1.ApprovalMode;
+import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Step;
@@ -13,18 +14,16 @@ import java.util.List;
 
 /**
  * AwaitingApproval: executes when spec.approvedPlan is the current hash, or at once in Automatic
- * mode when no data is at risk without a snapshot; otherwise says what to approve and why.
+ * mode when no data is at risk without a snapshot; otherwise says what to approve and why. Reads
+ * the plan recorded in status only.
  */
 final class ApprovalPhase {
   private final UpgradeEndings endings;
-  private final StackPlanReader reader;
   private final PlanVoider voider;
   private final ExecutionPhase execution;
 
-  ApprovalPhase(
-      UpgradeEndings endings, StackPlanReader reader, PlanVoider voider, ExecutionPhase execution) {
+  ApprovalPhase(UpgradeEndings endings, PlanVoider voider, ExecutionPhase execution) {
     this.endings = endings;
-    this.reader = reader;
     this.voider = voider;
     this.execution = execution;
   }
@@ -36,8 +35,13 @@ final class ApprovalPhase {
     if (!PlanIdentity.stillValid(run)) {
       return voider.voidPlan(run, "the spec changed before the plan was approved");
     }
+    if (!UpgradePlan.recorded(run.status.getPlan())) {
+      // One recorded by an earlier version of the operator lacks what approval reads: it is made
+      // again (the same plan gets the same hash, so an approval of it still holds).
+      return voider.voidPlan(run, UpgradePlan.EARLIER_LAYOUT);
+    }
     Plan plan = run.status.getPlan();
-    List<String> unprotected = unprotectedRisks(run, plan);
+    List<String> unprotected = unprotectedRisks(run.spec, plan);
     boolean approved = plan.getHash().equals(run.spec.getApprovedPlan());
     boolean manual = run.spec.getApproval() == ApprovalMode.Manual;
     if (approved || (!manual && unprotected.isEmpty())) {
@@ -71,15 +75,18 @@ final class ApprovalPhase {
     return new PhaseResult(Outcome.reconciling(AWAITING_APPROVAL, message.toString()), null);
   }
 
-  /** The data risks no snapshot will cover (no snapshot parameter, or protection off). */
-  private List<String> unprotectedRisks(UpgradeRun run, Plan plan) {
+  /**
+   * The data risks of the recorded plan that no snapshot will cover (no snapshot parameter, or
+   * protection off).
+   */
+  private static List<String> unprotectedRisks(StackUpgradeSpec spec, Plan plan) {
     List<String> unprotected = new ArrayList<>();
-    boolean protect = StackPlanReader.snapshotBeforeReplace(run.spec);
+    boolean protect = StackPlanReader.snapshotBeforeReplace(spec);
     for (PlannedStack ps : plan.getStacks()) {
       if (!Disposition.Changes.name().equals(ps.getDisposition())) {
         continue;
       }
-      for (DetectedRisk r : reader.risks(run, ps)) {
+      for (DetectedRisk r : UpgradePlan.risks(ps)) {
         if (r.needsApproval() || (!protect && r.needsSnapshot())) {
           unprotected.add(
               ps.getName()

@@ -6,6 +6,7 @@ import static io.ttes.operator.upgrade.UpgradeReasons.STEP_SUCCEEDED;
 import static io.ttes.operator.upgrade.UpgradeReasons.UPDATING;
 
 import io.ttes.operator.api.v1alpha1.ApprovalMode;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.DataRisk;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Step;
@@ -26,7 +27,8 @@ import java.util.stream.Collectors;
  * Makes sure the change set a stack step executes exists and is ready: snapshots first when the
  * change set would replace data ({@link SnapshotGuard}), then a change set carrying the snapshot
  * parameter; a change set AWS no longer accepts is re-planned just in time, and a re-planned one
- * may not touch data the reviewed plan left alone.
+ * may not touch data the reviewed plan left alone. Every change set it creates sends the parameters
+ * recorded in the plan ({@link UpgradePlan}); none is planned again here.
  */
 final class ChangeSetPreparer {
   private final UpgradeEndings endings;
@@ -46,8 +48,7 @@ final class ChangeSetPreparer {
    */
   PhaseResult prepare(UpgradeRun run, Step rec, PlannedStack ps) {
     String stack = ps.getName();
-    List<DetectedRisk> risks = reader.risks(run, ps);
-    SnapshotGuard.Snapshotted snapshotted = snapshots.ensure(run, rec, ps, risks);
+    SnapshotGuard.Snapshotted snapshotted = snapshots.ensure(run, rec, ps);
     if (snapshotted.pending() != null) {
       return snapshotted.pending();
     }
@@ -114,7 +115,7 @@ final class ChangeSetPreparer {
       return endings.again(run, rec.getMessage());
     }
     if (wanted.equals(jit)) {
-      return checkReplanned(run, rec, ps, cs, risks);
+      return checkReplanned(run, rec, ps, cs);
     }
     return null;
   }
@@ -125,11 +126,10 @@ final class ChangeSetPreparer {
     if (!run.mayMutate()) {
       return endings.again(run, "creating change set " + wanted);
     }
+    // The parameters are the recorded plan's; the stack is read for its tags as they are now and
+    // for the snapshot parameters it was restored with.
     StackInfo current = run.services.stacks().describe(List.of(stack)).get(stack);
-    ParameterPlan pp = reader.parameterPlan(run, ps, current);
-    if (!pp.ok()) {
-      return UpgradeEndings.stalled(pp.problems());
-    }
+    ParameterPlan pp = reader.withSecrets(run, ps, UpgradePlan.parameters(ps));
     for (Map.Entry<String, String> e : snapshots.entrySet()) {
       pp = pp.with(e.getKey(), e.getValue());
     }
@@ -140,7 +140,9 @@ final class ChangeSetPreparer {
       return UpgradeEndings.stalled(sticky);
     }
     CreateResult created =
-        run.services.changeSets().create(reader.request(run, ps, current, wanted, pp, "executed"));
+        run.services
+            .changeSets()
+            .create(reader.request(run, ps, wanted, pp, ChangeSetTags.of(current), "executed"));
     ps.setChangeSetId(created.changeSetId());
     if (created.noChanges()) {
       return nothingToDo(rec, wanted);
@@ -158,14 +160,12 @@ final class ChangeSetPreparer {
    * Never execute what was not planned: a re-planned change set may not touch data the reviewed
    * plan left alone; other changes it makes beyond the plan change the plan's hash.
    */
-  private PhaseResult checkReplanned(
-      UpgradeRun run, Step rec, PlannedStack ps, ChangeSetInfo cs, List<DetectedRisk> risks) {
-    Set<String> planned = risks.stream().map(DetectedRisk::logicalId).collect(Collectors.toSet());
+  private PhaseResult checkReplanned(UpgradeRun run, Step rec, PlannedStack ps, ChangeSetInfo cs) {
+    Set<String> planned =
+        ps.getDataRisks().stream().map(DataRisk::getLogicalId).collect(Collectors.toSet());
+    List<DetectedRisk> actual = reader.detect(run, ps, cs.changes());
     List<String> unplanned =
-        reader.detect(run, ps, cs).stream()
-            .map(DetectedRisk::logicalId)
-            .filter(id -> !planned.contains(id))
-            .toList();
+        actual.stream().map(DetectedRisk::logicalId).filter(id -> !planned.contains(id)).toList();
     if (!unplanned.isEmpty()) {
       return endings.fail(
           run,
@@ -179,7 +179,7 @@ final class ChangeSetPreparer {
     }
     Optional<String> drift = PlanDrift.between(StatusChanges.fromStatus(ps), cs.changes());
     if (drift.isPresent()) {
-      return planChanged(run, rec, ps, cs, drift.get());
+      return planChanged(run, rec, ps, cs, actual, drift.get());
     }
     return null;
   }
@@ -190,11 +190,17 @@ final class ChangeSetPreparer {
    * Automatic one records it with an event and goes on. Returns null when execution may go on.
    */
   private PhaseResult planChanged(
-      UpgradeRun run, Step rec, PlannedStack ps, ChangeSetInfo cs, String drift) {
+      UpgradeRun run,
+      Step rec,
+      PlannedStack ps,
+      ChangeSetInfo cs,
+      List<DetectedRisk> risks,
+      String drift) {
     Plan plan = run.status.getPlan();
     String before = plan.getHash();
     ps.setChanges(StatusChanges.toStatus(cs.changes()));
-    plan.setHash(hasher.hash(plan.getGeneration(), reader.stackPlans(run, plan)));
+    UpgradePlan.recordRisks(ps, risks);
+    plan.setHash(hasher.hash(plan.getGeneration(), UpgradePlan.of(plan).stacks()));
     String what = "stack " + ps.getName() + ": " + drift;
     rec.setMessage(PlanDrift.PREFIX + what);
     boolean manual = run.spec.getApproval() == ApprovalMode.Manual;

@@ -62,15 +62,26 @@ public final class DataRiskDetector {
       List<ResourceChange> changes,
       TemplateSummary target,
       Map<String, String> snapshotParameters) {
-    Map<String, String> parameterByType = new LinkedHashMap<>(DEFAULT_SNAPSHOT_PARAMETERS);
-    if (snapshotParameters != null) {
-      parameterByType.putAll(snapshotParameters);
-    }
     Set<String> declared = new HashSet<>();
     if (target != null && target.parameters() != null) {
       for (TemplateParameter p : target.parameters()) {
         declared.add(p.key());
       }
+    }
+    return detect(changes, declared, snapshotParameters);
+  }
+
+  /**
+   * The risks, in the change set's order.
+   *
+   * @param declared the parameters the target template declares
+   * @param snapshotParameters spec.dataProtection.snapshotParameters (resource type → parameter)
+   */
+  public List<DetectedRisk> detect(
+      List<ResourceChange> changes, Set<String> declared, Map<String, String> snapshotParameters) {
+    Map<String, String> parameterByType = new LinkedHashMap<>(DEFAULT_SNAPSHOT_PARAMETERS);
+    if (snapshotParameters != null) {
+      parameterByType.putAll(snapshotParameters);
     }
 
     List<ResourceChange> atRisk = new ArrayList<>();

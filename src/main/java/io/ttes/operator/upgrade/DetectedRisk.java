@@ -47,6 +47,7 @@ public record DetectedRisk(
     r.setReplacement(replacement);
     r.setSnapshot(snapshot);
     r.setSnapshotParameter(snapshotParameter);
+    r.setCoveredBy(coveredBy);
     return r;
   }
 }

@@ -56,6 +56,11 @@ final class ExecutionPhase {
           return voider.voidPlan(
               run, "the spec changed during the upgrade (after the running step)");
         }
+        if (!UpgradePlan.recorded(plan)) {
+          // The steps read the plan recorded in status; one recorded by an earlier version of the
+          // operator lacks what they read: the running step finished, the rest is planned again.
+          return voider.voidPlan(run, UpgradePlan.EARLIER_LAYOUT);
+        }
         if (run.spec.isSuspend()) {
           // Not finished and not failed: kstatus InProgress (Argo CD shows it as Suspended).
           return new PhaseResult(
@@ -73,9 +78,16 @@ final class ExecutionPhase {
                 UpgradeEndings.phaseReason(status), "continuing with step " + rec.getName()),
             Duration.ofMillis(1));
       }
-      PlannedStack ps = StackPlanReader.planned(plan, rec.getName());
-      PhaseResult r =
-          ps != null ? stackStep.advance(run, rec, ps) : migrationStep.advance(run, rec);
+      PhaseResult r;
+      if (rec.getMigration() != null) {
+        r = migrationStep.advance(run, rec);
+      } else {
+        PlannedStack ps = StackPlanReader.planned(plan, rec.getName());
+        if (ps == null) {
+          return voider.voidPlan(run, "step " + rec.getName() + " names no stack of the plan");
+        }
+        r = stackStep.advance(run, rec, ps);
+      }
       if (r != null) {
         return r;
       }

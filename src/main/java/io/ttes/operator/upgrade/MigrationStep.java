@@ -16,10 +16,12 @@ import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * One migration step: an OpsTask owned by the upgrade, named before it is created, followed until
- * it succeeds or fails (the OpsTask informer wakes the upgrade when it moves).
+ * One migration step: the migration of the plan the step records by index (status.steps[].migration
+ * → status.plan.migrations), run as an OpsTask owned by the upgrade, named before it is created,
+ * followed until it succeeds or fails (the OpsTask informer wakes the upgrade when it moves).
  */
 final class MigrationStep {
   private final UpgradeEndings endings;
@@ -35,12 +37,15 @@ final class MigrationStep {
   /** Returns null when the migration is done and the next step may start. */
   PhaseResult advance(UpgradeRun run, Step rec) {
     StackUpgradeStatus status = run.status;
-    int n = migrationIndex(rec);
-    List<List<String>> commands = run.spec.getMigrations().getCommands();
-    if (n < 1 || n > commands.size()) {
-      return voider.voidPlan(run, "the migrations changed");
+    Optional<UpgradePlan.Migration> planned =
+        UpgradePlan.of(status.getPlan()).migration(rec.getMigration());
+    if (planned.isEmpty()) {
+      return voider.voidPlan(
+          run,
+          "step " + rec.getName() + " names no migration of the plan (the migrations changed)");
     }
-    List<String> command = commands.get(n - 1);
+    int n = planned.get().index();
+    List<String> command = planned.get().command();
     boolean starting = STEP_PENDING.equals(rec.getPhase());
     String taskName =
         starting || rec.getOpsTask() == null
@@ -111,15 +116,5 @@ final class MigrationStep {
     return new PhaseResult(
         Outcome.reconciling(MIGRATING, "migration " + String.join(" ", command) + " is running"),
         endings.config.slowPoll());
-  }
-
-  private static int migrationIndex(Step rec) {
-    // Step names are migrate-<n>-<command>.
-    String[] parts = rec.getName().split("-", 3);
-    try {
-      return parts.length >= 2 && "migrate".equals(parts[0]) ? Integer.parseInt(parts[1]) : -1;
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 }

@@ -150,6 +150,12 @@ public final class ParameterPlanner {
         t.parameters().forEach(p -> declared.add(p.key()));
       }
     }
+    return unusedGlobalOverrides(globalOverrides, declared);
+  }
+
+  /** {@link #unusedGlobalOverrides(Map, Collection)} over the declared parameter names. */
+  public static List<String> unusedGlobalOverrides(
+      Map<String, String> globalOverrides, Set<String> declared) {
     return new TreeMap<>(globalOverrides == null ? Map.of() : globalOverrides)
         .keySet().stream().filter(k -> !declared.contains(k)).toList();
   }

@@ -44,7 +44,7 @@ final class PhaseTable {
             voider,
             new StackStep(endings, preparer),
             new MigrationStep(endings, voider, opsTasks));
-    this.approval = new ApprovalPhase(endings, reader, voider, execution);
+    this.approval = new ApprovalPhase(endings, voider, execution);
     this.planning = new PlanningPhase(endings, reader, voider, approval);
     this.finished = new FinishedPhase(config);
   }

@@ -10,21 +10,23 @@ import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.aws.ChangeSets.ChangeSetInfo;
 import io.ttes.operator.aws.ChangeSets.CreateResult;
-import io.ttes.operator.aws.ChangeSets.TemplateSummary;
 import io.ttes.operator.aws.Stacks.StackInfo;
 import io.ttes.operator.status.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Planning: one change set per stack in template order (every stack's parameters are planned
- * first), then the plan is hashed and laid out as steps; a dry run ends Planned, anything else goes
- * to approval.
+ * Planning: every stack's parameters are planned and recorded in status.plan first, then one change
+ * set per stack in template order (its changes and data risks recorded as it completes); then the
+ * recorded plan ({@link UpgradePlan}) is hashed and laid out as steps and migrations. A dry run
+ * ends Planned, anything else goes to approval.
  */
 final class PlanningPhase {
   private final UpgradeEndings endings;
@@ -54,25 +56,16 @@ final class PlanningPhase {
         plan.getStacks().stream()
             .filter(ps -> !Disposition.Skipped.name().equals(ps.getDisposition()))
             .toList();
-    Map<String, StackInfo> current = reader.describeStacks(run, toPlan);
-    // Every stack's parameters are planned before any change set exists, so a missing parameter
-    // of the last stack stops the plan before the first stack is touched.
-    Map<String, ParameterPlan> parameters = new LinkedHashMap<>();
-    List<PlanProblem> problems = new ArrayList<>();
-    for (PlannedStack ps : toPlan) {
-      ParameterPlan pp = reader.parameterPlan(run, ps, current.get(ps.getName()));
-      parameters.put(ps.getName(), pp);
-      problems.addAll(pp.problems());
-      problems.addAll(
-          SnapshotParameterGuard.check(
-              ps.getName(),
-              current.get(ps.getName()),
-              pp,
-              StackPlanReader.snapshotParameters(run),
-              Map.of()));
-    }
-    if (!problems.isEmpty()) {
-      return UpgradeEndings.stalled(problems);
+    if (plan.getFormat() == null) {
+      if (toPlan.stream().anyMatch(ps -> ps.getChangeSetId() != null)) {
+        // Change sets without recorded parameters: planned by an earlier version of the operator.
+        return voider.voidPlan(run, UpgradePlan.EARLIER_LAYOUT);
+      }
+      List<PlanProblem> problems = planParameters(run, toPlan);
+      if (!problems.isEmpty()) {
+        return UpgradeEndings.stalled(problems);
+      }
+      plan.setFormat(UpgradePlan.FORMAT);
     }
 
     int waiting = 0;
@@ -85,17 +78,12 @@ final class PlanningPhase {
           waiting++;
           continue;
         }
+        ParameterPlan pp = reader.withSecrets(run, ps, UpgradePlan.parameters(ps));
         CreateResult created =
             run.services
                 .changeSets()
                 .create(
-                    reader.request(
-                        run,
-                        ps,
-                        current.get(ps.getName()),
-                        ps.getChangeSetName(),
-                        parameters.get(ps.getName()),
-                        "planned"));
+                    reader.request(run, ps, ps.getChangeSetName(), pp, ps.getTags(), "planned"));
         ps.setChangeSetId(created.changeSetId());
         if (created.noChanges()) {
           ps.setDisposition(Disposition.NoChanges.name());
@@ -114,6 +102,7 @@ final class PlanningPhase {
         ps.setChangeSetId(info.get().id());
         ps.setDisposition(Disposition.Changes.name());
         ps.setChanges(StatusChanges.toStatus(info.get().changes()));
+        UpgradePlan.recordRisks(ps, reader.detect(run, ps, info.get().changes()));
       } else if (info.get().pending()) {
         waiting++;
       } else {
@@ -139,6 +128,39 @@ final class PlanningPhase {
     return completePlan(run);
   }
 
+  /**
+   * Plans every stack's parameters from the stacks as they are (one DescribeStacks per stack) and
+   * records them in the plan, before any change set exists: a missing parameter of the last stack
+   * stops the plan before the first stack is touched. Returns the problems, none when recorded.
+   */
+  private List<PlanProblem> planParameters(UpgradeRun run, List<PlannedStack> toPlan) {
+    Map<String, StackInfo> current = reader.describeStacks(run, toPlan);
+    Map<String, ParameterPlan> parameters = new LinkedHashMap<>();
+    List<PlanProblem> problems = new ArrayList<>();
+    for (PlannedStack ps : toPlan) {
+      ParameterPlan pp = reader.parameterPlan(run, ps, current.get(ps.getName()));
+      parameters.put(ps.getName(), pp);
+      problems.addAll(pp.problems());
+      problems.addAll(
+          SnapshotParameterGuard.check(
+              ps.getName(),
+              current.get(ps.getName()),
+              pp,
+              StackPlanReader.snapshotParameters(run),
+              Map.of()));
+    }
+    if (problems.isEmpty()) {
+      for (PlannedStack ps : toPlan) {
+        UpgradePlan.recordParameters(
+            ps,
+            parameters.get(ps.getName()),
+            reader.summary(run, ps.getTemplate()),
+            current.get(ps.getName()));
+      }
+    }
+    return problems;
+  }
+
   /** All change sets are known: hash the plan, lay out the steps, and decide on approval. */
   private PhaseResult completePlan(UpgradeRun run) {
     StackUpgradeStatus status = run.status;
@@ -156,33 +178,30 @@ final class PlanningPhase {
       }
       PlanVoider.deleteChangeSets(run, empty);
     }
-    List<StackPlan> stackPlans = reader.stackPlans(run, plan);
+    UpgradePlan typed = UpgradePlan.of(plan);
+    List<StackPlan> stackPlans = typed.stacks();
     plan.setHash(hasher.hash(plan.getGeneration(), stackPlans));
-    List<PlannedStack> shown = new ArrayList<>();
-    for (int i = 0; i < stackPlans.size(); i++) {
-      PlannedStack ps = stackPlans.get(i).toStatus(Map.of());
-      ps.setChangeSetId(plan.getStacks().get(i).getChangeSetId());
-      shown.add(ps);
-    }
-    plan.setStacks(shown);
+    List<UpgradeSteps.Step> steps =
+        stepPlanner.steps(
+            stackPlans,
+            run.validation.migrationsAfter(),
+            run.spec.getMigrations() == null ? null : run.spec.getMigrations().getCommands(),
+            run.name,
+            run.attempt());
     status.setSteps(
-        stepPlanner
-            .steps(
-                stackPlans,
-                run.validation.migrationsAfter(),
-                run.spec.getMigrations() == null ? null : run.spec.getMigrations().getCommands(),
-                run.name,
-                run.attempt())
-            .stream()
+        steps.stream()
             .map(UpgradeSteps.Step::toStatus)
             .collect(Collectors.toCollection(ArrayList::new)));
-    List<TemplateSummary> templates =
-        stackPlans.stream()
-            .filter(s -> s.disposition() != Disposition.Skipped)
-            .map(s -> reader.summary(run, s.template()))
-            .toList();
+    plan.setMigrations(
+        steps.stream()
+            .filter(s -> s.kind() == UpgradeSteps.Kind.MIGRATION)
+            .map(s -> new UpgradePlan.Migration(s.migration(), s.command(), s.stackName()))
+            .map(UpgradePlan.Migration::toStatus)
+            .collect(Collectors.toCollection(ArrayList::new)));
+    Set<String> declared = new HashSet<>();
+    plan.getStacks().forEach(ps -> declared.addAll(UpgradePlan.declared(ps)));
     for (String unused :
-        ParameterPlanner.unusedGlobalOverrides(run.spec.getParameters(), templates)) {
+        ParameterPlanner.unusedGlobalOverrides(run.spec.getParameters(), declared)) {
       endings.events.warning(
           run.resource,
           "UnusedParameter",

@@ -18,8 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Before a stack's change set replaces data: one snapshot per risk that has a snapshot path, named
- * from the uid and stored in status before the first call, waited for until AVAILABLE.
+ * Before a stack's change set replaces data: one snapshot per risk of the recorded plan that has a
+ * snapshot path, named from the uid and stored in status (by logical id) before the first call,
+ * waited for until AVAILABLE.
  */
 final class SnapshotGuard {
   /**
@@ -35,8 +36,9 @@ final class SnapshotGuard {
     this.endings = endings;
   }
 
-  Snapshotted ensure(UpgradeRun run, Step rec, PlannedStack ps, List<DetectedRisk> risks) {
+  Snapshotted ensure(UpgradeRun run, Step rec, PlannedStack ps) {
     StackUpgradeStatus status = run.status;
+    List<DetectedRisk> risks = UpgradePlan.risks(ps);
     List<DetectedRisk> toSnapshot =
         StackPlanReader.snapshotBeforeReplace(run.spec)
             ? risks.stream().filter(DetectedRisk::needsSnapshot).toList()
@@ -52,10 +54,10 @@ final class SnapshotGuard {
           Names.snapshotName(r.kind(), run.uid, ps.getTemplate(), r.logicalId(), run.attempt()));
     }
     rec.setSnapshot(String.join(",", names.values()));
-    for (int i = 0; i < risks.size() && i < ps.getDataRisks().size(); i++) {
-      DetectedRisk r = risks.get(i);
-      DataRisk shown = ps.getDataRisks().get(i);
-      shown.setSnapshot(names.get(r.coveredBy() != null ? r.coveredBy() : r.logicalId()));
+    // Each recorded risk shows the snapshot that protects it: its own, or its coverer's.
+    for (DataRisk shown : ps.getDataRisks()) {
+      shown.setSnapshot(
+          names.get(shown.getCoveredBy() != null ? shown.getCoveredBy() : shown.getLogicalId()));
     }
     // Write-ahead: the snapshot names are stored before the first ensure. Ensure is idempotent
     // by name and after the first call only reports the state, so it is the poll as well and

@@ -4,21 +4,21 @@ import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
 import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
-import io.ttes.operator.aws.ChangeSets.ChangeSetInfo;
 import io.ttes.operator.aws.ChangeSets.ChangeSetRequest;
 import io.ttes.operator.aws.ChangeSets.ResourceChange;
+import io.ttes.operator.aws.ChangeSets.TemplateParameter;
 import io.ttes.operator.aws.ChangeSets.TemplateSummary;
 import io.ttes.operator.aws.Stacks.StackInfo;
 import io.ttes.operator.status.Reasons;
 import io.ttes.operator.status.SpecProblem;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Reads what a plan is made of from AWS and the spec: the stacks as they are, the target templates'
- * summaries, each stack's parameter plan, the change set request and the data risks.
+ * Reads what a plan is made of from AWS and the spec while planning: the stacks as they are, the
+ * target templates' summaries, each stack's parameter plan; and builds the change set requests and
+ * data risks of the plan recorded in status ({@link UpgradePlan}).
  */
 final class StackPlanReader {
   private static final int SUMMARY_CACHE_MAX = 256;
@@ -90,40 +90,69 @@ final class StackPlanReader {
     return pattern.replace("{version}", version).replace("{template}", template);
   }
 
+  /**
+   * The request of a change set of the recorded plan: {@code pp} with its NoEcho values in place
+   * ({@link #withSecrets}), the capabilities recorded for the stack and {@code tags}.
+   */
   ChangeSetRequest request(
       UpgradeRun run,
       PlannedStack ps,
-      StackInfo current,
       String changeSetName,
       ParameterPlan pp,
+      Map<String, String> tags,
       String purpose) {
-    TemplateSummary summary = summary(run, ps.getTemplate());
     return new ChangeSetRequest(
         ps.getName(),
         changeSetName,
         templateUrl(run.cluster.getSpec(), run.target(), ps.getTemplate()),
         pp.values(),
         pp.usePreviousValue(),
-        summary.capabilities() == null ? List.of() : summary.capabilities(),
-        ChangeSetTags.of(current),
+        List.copyOf(ps.getCapabilities()),
+        tags,
         "ttes-operator: StackUpgrade " + run.name + " to " + run.target() + " (" + purpose + ")");
   }
 
-  /** The data risks of the changes the plan stored for the stack. */
-  List<DetectedRisk> risks(UpgradeRun run, PlannedStack ps) {
-    if (!Disposition.Changes.name().equals(ps.getDisposition())) {
-      return List.of();
+  /**
+   * The recorded parameter plan with the NoEcho values status leaves out, in memory only: an
+   * override from the spec (spec.stacks[].parameters first, then spec.parameters; the plan was made
+   * for this spec, see {@link PlanIdentity#stillValid}), otherwise the target template's default,
+   * which is how {@link ParameterPlanner} chose them.
+   */
+  ParameterPlan withSecrets(UpgradeRun run, PlannedStack ps, ParameterPlan pp) {
+    ParameterPlan out = pp;
+    for (String key : pp.noEcho()) {
+      if (!ParameterPlanner.MASK.equals(pp.values().get(key))) {
+        continue;
+      }
+      Map<String, String> perStack =
+          UpgradeValidator.overrideOf(run.spec, ps.getName())
+              .map(StackUpgradeSpec.StackOverride::getParameters)
+              .orElse(Map.of());
+      Map<String, String> global =
+          run.spec.getParameters() == null ? Map.of() : run.spec.getParameters();
+      String value =
+          perStack.containsKey(key)
+              ? perStack.get(key)
+              : global.containsKey(key) ? global.get(key) : templateDefault(run, ps, key);
+      out = out.with(key, value);
     }
-    return detect(run, ps, StatusChanges.fromStatus(ps));
+    return out;
   }
 
+  private String templateDefault(UpgradeRun run, PlannedStack ps, String key) {
+    TemplateSummary summary = summary(run, ps.getTemplate());
+    return summary.parameters() == null
+        ? null
+        : summary.parameters().stream()
+            .filter(p -> key.equals(p.key()))
+            .map(TemplateParameter::defaultValue)
+            .findFirst()
+            .orElse(null);
+  }
+
+  /** The data risks of these changes of a stack of the recorded plan. */
   List<DetectedRisk> detect(UpgradeRun run, PlannedStack ps, List<ResourceChange> changes) {
-    return detector.detect(changes, summary(run, ps.getTemplate()), snapshotParameters(run));
-  }
-
-  /** The data risks of a change set as AWS describes it now. */
-  List<DetectedRisk> detect(UpgradeRun run, PlannedStack ps, ChangeSetInfo changeSet) {
-    return detector.detect(changeSet, summary(run, ps.getTemplate()), snapshotParameters(run));
+    return detector.detect(changes, UpgradePlan.declared(ps), snapshotParameters(run));
   }
 
   static Map<String, String> snapshotParameters(UpgradeRun run) {
@@ -134,39 +163,6 @@ final class StackPlanReader {
 
   static boolean snapshotBeforeReplace(StackUpgradeSpec spec) {
     return spec.getDataProtection() == null || spec.getDataProtection().isSnapshotBeforeReplace();
-  }
-
-  /** The plan in status as the hasher and the step planner read it. */
-  List<StackPlan> stackPlans(UpgradeRun run, Plan plan) {
-    Map<String, StackInfo> current =
-        describeStacks(
-            run,
-            plan.getStacks().stream()
-                .filter(ps -> !Disposition.Skipped.name().equals(ps.getDisposition()))
-                .toList());
-    List<StackPlan> out = new ArrayList<>();
-    for (PlannedStack ps : plan.getStacks()) {
-      Disposition d = Disposition.valueOf(ps.getDisposition());
-      if (d == Disposition.Skipped) {
-        out.add(StackPlan.skipped(ps.getName(), ps.getTemplate()));
-        continue;
-      }
-      ParameterPlan pp = parameterPlan(run, ps, current.get(ps.getName()));
-      List<ResourceChange> changes =
-          d == Disposition.Changes ? StatusChanges.fromStatus(ps) : List.of();
-      List<DetectedRisk> risks = d == Disposition.Changes ? detect(run, ps, changes) : List.of();
-      out.add(
-          new StackPlan(
-              ps.getName(),
-              ps.getTemplate(),
-              d,
-              ps.getChangeSetName(),
-              ps.getChangeSetId(),
-              pp,
-              changes,
-              risks));
-    }
-    return out;
   }
 
   static PlannedStack planned(Plan plan, String name) {

@@ -55,6 +55,9 @@ public final class UpgradeSteps {
       s.setName(name);
       s.setPhase(skipped() ? SKIPPED : PENDING);
       s.setOpsTask(opsTask);
+      if (kind == Kind.MIGRATION) {
+        s.setMigration(migration);
+      }
       if (skipped()) {
         s.setMessage(
             disposition == Disposition.NoChanges

@@ -3,7 +3,9 @@ package io.ttes.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import lombok.Data;
 import lombok.EqualsAndHashCode;
 import lombok.NoArgsConstructor;
@@ -58,6 +60,29 @@ public class StackUpgradeStatus extends KindStatus {
 
     @JsonPropertyDescription("The stacks of the plan, in template order.")
     private List<PlannedStack> stacks = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "Layout of this plan record. 2: planning records everything later phases read (the"
+            + " parameters each change set sends, the risks and what covers each, the"
+            + " migrations); a plan recorded in an earlier layout is made again.")
+    private Integer format;
+
+    @JsonPropertyDescription("The migrations of the plan, in the order they run.")
+    private List<PlannedMigration> migrations = new ArrayList<>();
+  }
+
+  /** A migration of the plan. */
+  @Data
+  @NoArgsConstructor
+  public static class PlannedMigration {
+    @JsonPropertyDescription("1-based position of the migration; steps[].migration names it.")
+    private Integer index;
+
+    @JsonPropertyDescription("Command words after the binary, for example [is-db, migrate].")
+    private List<String> command = new ArrayList<>();
+
+    @JsonPropertyDescription("The stack whose update the migration follows.")
+    private String after;
   }
 
   /** One stack of the plan. */
@@ -88,6 +113,38 @@ public class StackUpgradeStatus extends KindStatus {
     @JsonPropertyDescription(
         "Data resources (databases, caches) the change set would replace or remove.")
     private List<DataRisk> dataRisks = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "Every parameter the stack's change sets send: those with a value, then those with"
+            + " UsePreviousValue, each in the template's order. NoEcho values show ****.")
+    private List<SentParameter> sentParameters = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "Capabilities the target template requires, for example CAPABILITY_IAM.")
+    private List<String> capabilities = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "Tags the planned change set carries: the stack's own tags when it was planned.")
+    private Map<String, String> tags = new LinkedHashMap<>();
+  }
+
+  /** A parameter a change set sends. */
+  @Data
+  @NoArgsConstructor
+  public static class SentParameter {
+    @JsonPropertyDescription("Template parameter name.")
+    private String key;
+
+    @JsonPropertyDescription(
+        "The value sent; **** for a NoEcho parameter (its value is read from the spec or the"
+            + " template's default when the change set is created); empty with UsePreviousValue.")
+    private String value;
+
+    @JsonPropertyDescription("True: sent with UsePreviousValue, so the stack keeps its value.")
+    private Boolean usePreviousValue;
+
+    @JsonPropertyDescription("True for a NoEcho parameter of the target template.")
+    private Boolean noEcho;
   }
 
   /** A parameter whose value the upgrade sets or changes. */
@@ -152,6 +209,11 @@ public class StackUpgradeStatus extends KindStatus {
 
     @JsonPropertyDescription("Template parameter the snapshot is passed in.")
     private String snapshotParameter;
+
+    @JsonPropertyDescription(
+        "Logical id of the data resource whose snapshot protects this one (an Aurora instance is"
+            + " covered by its cluster's snapshot); empty when it needs its own.")
+    private String coveredBy;
   }
 
   /** One executed step: a stack update or a migration. */
@@ -182,5 +244,10 @@ public class StackUpgradeStatus extends KindStatus {
 
     @JsonPropertyDescription("Human readable detail of the step.")
     private String message;
+
+    @JsonPropertyDescription(
+        "The index of the migration this step runs (plan.migrations[].index); empty for a stack"
+            + " update.")
+    private Integer migration;
   }
 }
