@@ -15,6 +15,7 @@ import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.Reasons;
 import io.ttes.operator.testing.FaultyAwsProxy;
+import io.ttes.operator.testing.KubeObjects;
 import io.ttes.operator.testing.MotoServer;
 import io.ttes.operator.testing.OperatorTestBed;
 import io.ttes.operator.testing.TtesFixture;
@@ -69,7 +70,7 @@ class LongOutageIT {
       bed.create(d.clusterYaml("prod-eu1", NS), TTESCluster.class);
       bed.secret("admin", Map.of("password", "outage-marker-secret"));
       bed.startOperator();
-      bed.await(TTESCluster.class, "prod-eu1", Duration.ofSeconds(30), OperatorTestBed::ready);
+      bed.await(TTESCluster.class, "prod-eu1", Duration.ofSeconds(30), KubeObjects::ready);
       // An upgrade in flight when AWS goes away: it polls the stack it updates.
       bed.create(upgradeYaml(), StackUpgrade.class);
       bed.await(
@@ -120,7 +121,7 @@ class LongOutageIT {
         resumedMs.put(e.getValue(), Duration.between(up, Instant.now()).toMillis());
       }
       Duration converge = Duration.ofSeconds(60);
-      bed.await(TTESCluster.class, "prod-eu1", converge, OperatorTestBed::ready);
+      bed.await(TTESCluster.class, "prod-eu1", converge, KubeObjects::ready);
       bed.await(
           StackUpgrade.class,
           "to-3.33.2",

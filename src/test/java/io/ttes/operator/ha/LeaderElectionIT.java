@@ -14,6 +14,7 @@ import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.aws.fake.FakeEcsTasks;
 import io.ttes.operator.config.OperatorConfig.LeaseTimings;
 import io.ttes.operator.testing.FakeDeployment;
+import io.ttes.operator.testing.KubeObjects;
 import io.ttes.operator.testing.OperatorTestBed;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -131,7 +132,7 @@ class LeaderElectionIT {
     bed.create(FakeDeployment.clusterYaml("prod-eu1", "prod-eu1", true, 4), TTESCluster.class);
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> OperatorTestBed.ready(bed.get(TTESCluster.class, "prod-eu1")));
+        .until(() -> KubeObjects.ready(bed.get(TTESCluster.class, "prod-eu1")));
     // Longer than a lease: the leader keeps renewing, the standby never gets it.
     Instant until = Instant.now().plus(TIMINGS.duration().plusSeconds(1));
     await()

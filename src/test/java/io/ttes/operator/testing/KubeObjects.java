@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
+import io.ttes.operator.status.ConditionWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +62,11 @@ public record KubeObjects(KubernetesClient client, String namespace) {
         .atMost(timeout)
         .pollInterval(POLL)
         .until(() -> get(type, name), o -> o != null && condition.test(o));
+  }
+
+  /** A cluster Ready for its current generation. */
+  public static boolean ready(TTESCluster c) {
+    return ConditionWriter.isReady(c.getStatus(), c.getMetadata().getGeneration());
   }
 
   /** Events on the named object. */

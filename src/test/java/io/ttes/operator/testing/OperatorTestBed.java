@@ -293,12 +293,7 @@ public final class OperatorTestBed implements AutoCloseable {
   }
 
   public TTESCluster awaitClusterReady(String name, Duration timeout) {
-    return await(TTESCluster.class, name, timeout, OperatorTestBed::ready);
-  }
-
-  /** Ready for the cluster's current generation. */
-  public static boolean ready(TTESCluster c) {
-    return ConditionWriter.isReady(c.getStatus(), c.getMetadata().getGeneration());
+    return await(TTESCluster.class, name, timeout, KubeObjects::ready);
   }
 
   public static String condition(KindStatus status, String type, boolean reason) {
