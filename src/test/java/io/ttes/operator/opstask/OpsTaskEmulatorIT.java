@@ -13,6 +13,7 @@ import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.Reasons;
+import io.ttes.operator.testing.KubeApi;
 import io.ttes.operator.testing.MotoServer;
 import io.ttes.operator.testing.OperatorTestBed;
 import io.ttes.operator.testing.TtesFixture;
@@ -71,6 +72,8 @@ class OpsTaskEmulatorIT {
    */
   private OperatorTestBed bed;
 
+  private KubeApi api;
+
   @BeforeAll
   static void deploy() {
     moto = MotoServer.start();
@@ -95,6 +98,7 @@ class OpsTaskEmulatorIT {
     // from this test does not move the operator's tasks along.
     moto.ecsTasksAdvanceEvery(1);
     bed = OperatorTestBed.builder().sdkAws(moto.endpoint()).start();
+    api = bed.api;
   }
 
   @AfterEach
@@ -104,7 +108,7 @@ class OpsTaskEmulatorIT {
 
   @Test
   void migrateRunsTheRunbookTaskOnTheLatestActiveRevisionInTheOpsNetwork() {
-    bed.api.createNamespace("migrate");
+    api.createNamespace("migrate");
     createCluster("migrate", "emu", deployment.clusterSpec());
     TTESCluster ready = awaitCluster("migrate", "emu", OpsTaskEmulatorIT::ready);
     // The cluster found its revision when it became Ready; a newer one registered afterwards,
@@ -177,7 +181,7 @@ class OpsTaskEmulatorIT {
 
   @Test
   void aCrashBetweenRunTaskAndTheStatusWriteAdoptsTheTaskInsteadOfStartingAnother() {
-    bed.api.createNamespace("crash");
+    api.createNamespace("crash");
     createCluster("crash", "emu", deployment.clusterSpec());
     awaitCluster("crash", "emu", OpsTaskEmulatorIT::ready);
     // Tasks hold still while the operator is down, so the new one finds this task running.
@@ -221,7 +225,7 @@ class OpsTaskEmulatorIT {
 
   @Test
   void aMalformedOpsOutputStallsTheClusterAndNoTaskIsStartedAgainstIt() {
-    bed.api.createNamespace("malformed");
+    api.createNamespace("malformed");
     // The fixture's 5-2-ecs-ops stack has one output only, so two ways to a malformed value:
     // (1) a second ops stack whose OpsRunTaskArguments has four words (the security group lost),
     String badStack = createFourWordOpsStack();
