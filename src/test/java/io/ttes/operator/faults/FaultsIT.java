@@ -9,6 +9,7 @@ import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.testing.FaultyAwsProxy;
 import io.ttes.operator.testing.KubeApi;
+import io.ttes.operator.testing.Manifests;
 import io.ttes.operator.testing.MotoServer;
 import io.ttes.operator.testing.OperatorTestBed;
 import io.ttes.operator.testing.TtesFixture;
@@ -51,7 +52,9 @@ class FaultsIT {
 
       bed.startOperator();
       for (int i = 0; i < TASKS; i++) {
-        bed.create(opsTask("task-" + i, List.of("ns-db", "migrate", "--n=" + i)), OpsTask.class);
+        bed.create(
+            Manifests.opsTask("task-" + i, "prod-eu1", List.of("ns-db", "migrate", "--n=" + i)),
+            OpsTask.class);
       }
       for (int i = 0; i < TENANTS; i++) {
         bed.create(bootstrap("tenant-" + i), TenantBootstrap.class);
@@ -195,16 +198,6 @@ class FaultsIT {
       }
       return out;
     }
-  }
-
-  private static String opsTask(String name, List<String> command) {
-    return """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata: {name: %s}
-        spec: {clusterRef: {name: prod-eu1}, command: [%s]}
-        """
-        .formatted(name, String.join(", ", command));
   }
 
   private static String bootstrap(String tenant) {

@@ -16,12 +16,14 @@ import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.Reasons;
 import io.ttes.operator.testing.FaultyAwsProxy;
 import io.ttes.operator.testing.KubeObjects;
+import io.ttes.operator.testing.Manifests;
 import io.ttes.operator.testing.MotoServer;
 import io.ttes.operator.testing.OperatorTestBed;
 import io.ttes.operator.testing.TtesFixture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -83,7 +85,8 @@ class LongOutageIT {
       Instant down = Instant.now();
       // Created during the outage: the bootstrap reads Secrets Manager before its first task.
       bed.create(bootstrapYaml(), TenantBootstrap.class);
-      bed.create(opsTaskYaml(), OpsTask.class);
+      bed.create(
+          Manifests.opsTask("during", "prod-eu1", List.of("ns-db", "migrate")), OpsTask.class);
 
       // While AWS is away, the status says what is retried and since when.
       Map<Class<? extends HasMetadata>, String> retrying = new LinkedHashMap<>();
@@ -190,15 +193,6 @@ class LongOutageIT {
           tenant: {id: acme}
           oauthClients: {console: true}
           admin: {email: admin@acme.example, passwordSecretRef: {name: admin, key: password}}
-        """;
-  }
-
-  private static String opsTaskYaml() {
-    return """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata: {name: during}
-        spec: {clusterRef: {name: prod-eu1}, command: [ns-db, migrate]}
         """;
   }
 }

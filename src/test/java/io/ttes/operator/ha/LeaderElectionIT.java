@@ -15,6 +15,7 @@ import io.ttes.operator.aws.fake.FakeEcsTasks;
 import io.ttes.operator.config.OperatorConfig.LeaseTimings;
 import io.ttes.operator.testing.FakeDeployment;
 import io.ttes.operator.testing.KubeObjects;
+import io.ttes.operator.testing.Manifests;
 import io.ttes.operator.testing.OperatorTestBed;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -155,15 +156,7 @@ class LeaderElectionIT {
   }
 
   private void createOpsTask(String name, String... command) {
-    bed.create(
-        """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata: {name: %s}
-        spec: {clusterRef: {name: prod-eu1}, command: [%s]}
-        """
-            .formatted(name, String.join(", ", command)),
-        OpsTask.class);
+    bed.create(Manifests.opsTask(name, "prod-eu1", List.of(command)), OpsTask.class);
   }
 
   private OpsTask awaitTask(String name, Predicate<OpsTask> condition) {

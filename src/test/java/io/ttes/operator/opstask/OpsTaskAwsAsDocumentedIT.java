@@ -11,6 +11,7 @@ import io.ttes.operator.aws.fake.FakeSsmCommands;
 import io.ttes.operator.aws.fake.FakeTaskLogs;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.testing.FakeDeployment;
+import io.ttes.operator.testing.Manifests;
 import io.ttes.operator.testing.OperatorTestBed;
 import java.time.Clock;
 import java.time.Duration;
@@ -226,15 +227,7 @@ class OpsTaskAwsAsDocumentedIT {
   }
 
   private void createTask(String name, String cluster, String command) {
-    bed.create(
-        """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata: {name: %s}
-        spec: {clusterRef: {name: %s}, command: [%s]}
-        """
-            .formatted(name, cluster, String.join(", ", command.split(" "))),
-        OpsTask.class);
+    bed.create(Manifests.opsTask(name, cluster, List.of(command.split(" "))), OpsTask.class);
   }
 
   private OpsTask await(String name, Predicate<OpsTask> condition) {

@@ -12,6 +12,7 @@ import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.testing.KubeObjects;
+import io.ttes.operator.testing.Manifests;
 import io.ttes.operator.testing.TtesFixture;
 import java.time.Duration;
 import java.time.Instant;
@@ -347,15 +348,7 @@ class PodLifecycleIT {
 
   private static void opsTask(String name, String command) {
     cluster.create(
-        """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata: {name: %s}
-        spec: {clusterRef: {name: %s}, command: [%s]}
-        """
-            .formatted(name, PREFIX, command),
-        OpsTask.class,
-        NS);
+        Manifests.opsTask(name, PREFIX, List.of(command.split(", "))), OpsTask.class, NS);
   }
 
   private static void awaitOpsTask(String name) {
