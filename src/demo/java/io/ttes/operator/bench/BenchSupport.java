@@ -19,6 +19,28 @@ final class BenchSupport {
 
   private BenchSupport() {}
 
+  /** The parsed command line, or null once {@code --help} has printed the usage. */
+  static BenchArgs argsOrUsage(String[] args, BenchArgs.Spec spec) {
+    BenchArgs a = BenchArgs.parse(args, spec);
+    if (a.help()) {
+      System.out.print(a.usage());
+      return null;
+    }
+    return a;
+  }
+
+  /** Benchmarks print figures, not the operator's and the mock API's request logs. */
+  static void quietLogs() throws java.io.IOException {
+    try (var in = BenchSupport.class.getResourceAsStream("/jul.properties")) {
+      if (in != null) {
+        java.util.logging.LogManager.getLogManager().readConfiguration(in);
+      }
+    }
+    ((ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+  }
+
   /**
    * Per key, what {@code after} counts more than {@code before}; keys without a change left out.
    */

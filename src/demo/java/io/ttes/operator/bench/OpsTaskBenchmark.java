@@ -149,15 +149,14 @@ public final class OpsTaskBenchmark {
   private OpsTaskBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    BenchArgs a = BenchArgs.parse(args, Options.ARGS);
-    if (a.help()) {
-      System.out.print(a.usage());
+    BenchArgs a = BenchSupport.argsOrUsage(args, Options.ARGS);
+    if (a == null) {
       return;
     }
     // exec:java runs without the test JVM's logging setup: the mock API server would log every
     // request and the operator two lines per task, burying the figures. --verbose keeps them.
     if (!a.flag("verbose")) {
-      quietLogs();
+      BenchSupport.quietLogs();
     }
     Result result = run(Options.from(a), System.out);
     if (result.succeeded() != result.tasks()) {
@@ -167,18 +166,6 @@ public final class OpsTaskBenchmark {
               + result.tasks()
               + " tasks did not succeed");
     }
-  }
-
-  /** Benchmarks print figures, not the operator's and the mock API's request logs. */
-  static void quietLogs() throws java.io.IOException {
-    try (var in = OpsTaskBenchmark.class.getResourceAsStream("/jul.properties")) {
-      if (in != null) {
-        java.util.logging.LogManager.getLogManager().readConfiguration(in);
-      }
-    }
-    ((ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
   }
 
   public static Result run(Options options, PrintStream out) throws Exception {

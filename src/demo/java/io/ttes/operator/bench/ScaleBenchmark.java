@@ -140,9 +140,8 @@ public final class ScaleBenchmark {
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   public static void main(String[] args) throws Exception {
-    BenchArgs a = BenchArgs.parse(args, Options.ARGS);
-    if (a.help()) {
-      System.out.print(a.usage());
+    BenchArgs a = BenchSupport.argsOrUsage(args, Options.ARGS);
+    if (a == null) {
       return;
     }
     MOCK_API_LOG.setLevel(java.util.logging.Level.WARNING);

@@ -147,13 +147,12 @@ public final class UpgradeBenchmark {
   private UpgradeBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    BenchArgs a = BenchArgs.parse(args, Options.ARGS);
-    if (a.help()) {
-      System.out.print(a.usage());
+    BenchArgs a = BenchSupport.argsOrUsage(args, Options.ARGS);
+    if (a == null) {
       return;
     }
     if (!a.flag("verbose")) {
-      OpsTaskBenchmark.quietLogs();
+      BenchSupport.quietLogs();
     }
     Result result = run(Options.from(a), System.out);
     if (result.phase() != UpgradePhase.Succeeded) {
