@@ -56,11 +56,16 @@ public final class OperatorTestBed implements AutoCloseable {
     this.how = how;
     this.namespace = how.namespace;
     this.api = KubeApi.start();
-    if (namespace != null) {
-      api.createNamespace(namespace);
-    }
-    if (how.startNow) {
-      startOperator();
+    try {
+      if (namespace != null) {
+        api.createNamespace(namespace);
+      }
+      if (how.startNow) {
+        startOperator();
+      }
+    } catch (RuntimeException e) {
+      api.close();
+      throw e;
     }
   }
 
