@@ -2,6 +2,7 @@ package io.ttes.operator.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
@@ -143,28 +144,12 @@ class FaultsIT {
       try {
         for (var t :
             api.client().resources(TenantBootstrap.class).inNamespace(NS).list().getItems()) {
-          api.client()
-              .resource(t)
-              .edit(
-                  x -> {
-                    x.getMetadata()
-                        .getAnnotations()
-                        .put("chaos/touch", String.valueOf(System.nanoTime()));
-                    return x;
-                  });
+          touch(api, t);
           n++;
         }
-        var c =
-            api.client().resources(TTESCluster.class).inNamespace(NS).withName("prod-eu1").get();
-        api.client()
-            .resource(c)
-            .edit(
-                x -> {
-                  x.getMetadata()
-                      .getAnnotations()
-                      .put("chaos/touch", String.valueOf(System.nanoTime()));
-                  return x;
-                });
+        touch(
+            api,
+            api.client().resources(TTESCluster.class).inNamespace(NS).withName("prod-eu1").get());
         n++;
         edits = n;
         Thread.sleep(150);
@@ -174,6 +159,18 @@ class FaultsIT {
         // conflicts on our own edits are expected too
       }
     }
+  }
+
+  private static <T extends HasMetadata> void touch(KubeApi api, T object) {
+    api.client()
+        .resource(object)
+        .edit(
+            x -> {
+              x.getMetadata()
+                  .getAnnotations()
+                  .put("chaos/touch", String.valueOf(System.nanoTime()));
+              return x;
+            });
   }
 
   private static boolean converged(KubeApi api) {
