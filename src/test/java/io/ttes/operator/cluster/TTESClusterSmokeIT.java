@@ -3,14 +3,12 @@ package io.ttes.operator.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.ttes.operator.TtesOperator;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.AwsServices;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.aws.EcsTasks;
 import io.ttes.operator.aws.Stacks;
-import io.ttes.operator.testing.KubeApi;
-import io.ttes.operator.testing.RunningOperator;
+import io.ttes.operator.testing.OperatorTestBed;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,47 +64,37 @@ class TTESClusterSmokeIT {
                       default -> null;
                     });
     AwsServicesFactory factory = t -> services;
-    try (KubeApi api = KubeApi.start()) {
-      api.createNamespace("ns");
-      TTESCluster c =
-          api.client()
-              .getKubernetesSerialization()
-              .unmarshal(
-                  """
-                  apiVersion: ops.ttes.io/v1alpha1
-                  kind: TTESCluster
-                  metadata: {name: prod, namespace: ns}
-                  spec:
-                    region: eu-west-1
-                    naming: {network: prod, environment: eu1, cluster: c1}
-                    stacks: [{name: s-5-2-ecs-ops, template: 5-2-ecs-ops}]
-                    ops: {ecs: {stack: s-5-2-ecs-ops}}
-                  """,
-                  TTESCluster.class);
-      api.client().resource(c).create();
-      try (TtesOperator op = RunningOperator.start(api.client(), factory)) {
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .untilAsserted(
-                () -> {
-                  TTESCluster got =
-                      api.client()
-                          .resources(TTESCluster.class)
-                          .inNamespace("ns")
-                          .withName("prod")
-                          .get();
-                  assertThat(got.getStatus()).isNotNull();
-                  assertThat(got.getStatus().getVersion()).isEqualTo("3.33.1");
-                  assertThat(got.getStatus().getOps().getTaskDefinition())
-                      .isEqualTo("arn:td:ops-td:7");
-                  assertThat(
-                          Optional.ofNullable(
-                                  io.ttes.operator.status.ConditionWriter.find(
-                                      got.getStatus(), "Ready"))
-                              .map(x -> x.getStatus()))
-                      .contains("True");
-                });
-      }
+    try (OperatorTestBed bed =
+        OperatorTestBed.builder().namespace("ns").aws(factory).notStarted().start()) {
+      bed.create(
+          """
+          apiVersion: ops.ttes.io/v1alpha1
+          kind: TTESCluster
+          metadata: {name: prod, namespace: ns}
+          spec:
+            region: eu-west-1
+            naming: {network: prod, environment: eu1, cluster: c1}
+            stacks: [{name: s-5-2-ecs-ops, template: 5-2-ecs-ops}]
+            ops: {ecs: {stack: s-5-2-ecs-ops}}
+          """,
+          TTESCluster.class);
+      bed.startOperator();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                TTESCluster got = bed.get(TTESCluster.class, "prod");
+                assertThat(got.getStatus()).isNotNull();
+                assertThat(got.getStatus().getVersion()).isEqualTo("3.33.1");
+                assertThat(got.getStatus().getOps().getTaskDefinition())
+                    .isEqualTo("arn:td:ops-td:7");
+                assertThat(
+                        Optional.ofNullable(
+                                io.ttes.operator.status.ConditionWriter.find(
+                                    got.getStatus(), "Ready"))
+                            .map(x -> x.getStatus()))
+                    .contains("True");
+              });
     }
   }
 }

@@ -2,21 +2,18 @@ package io.ttes.operator.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.ttes.operator.TtesOperator;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
-import io.ttes.operator.aws.sdk.SdkAwsServicesFactory;
-import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.testing.FaultyAwsProxy;
 import io.ttes.operator.testing.KubeApi;
+import io.ttes.operator.testing.Manifests;
 import io.ttes.operator.testing.MotoServer;
+import io.ttes.operator.testing.OperatorTestBed;
 import io.ttes.operator.testing.TtesFixture;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,36 +43,22 @@ class FaultsIT {
     Random random = new Random(20261122L);
     try (MotoServer moto = MotoServer.start();
         FaultyAwsProxy proxy = new FaultyAwsProxy(moto.endpoint(), 42L);
-        KubeApi api = KubeApi.start()) {
+        OperatorTestBed bed = operators(proxy)) {
+      KubeApi api = bed.api;
       TtesFixture.uploadTemplates(moto.endpoint());
       TtesFixture.Deployment d =
           TtesFixture.deploy(moto.endpoint(), "prod-eu1", "3.33.1", TtesFixture.FIVE_TEMPLATES);
-      api.createNamespace(NS);
-      api.client()
-          .resource(
-              api.client()
-                  .getKubernetesSerialization()
-                  .unmarshal(d.clusterYaml("prod-eu1", NS), TTESCluster.class))
-          .create();
-      api.client()
-          .secrets()
-          .inNamespace(NS)
-          .resource(
-              new io.fabric8.kubernetes.api.model.SecretBuilder()
-                  .withNewMetadata()
-                  .withName("admin")
-                  .endMetadata()
-                  .withStringData(Map.of("password", "fault-marker-secret"))
-                  .build())
-          .create();
+      bed.create(d.clusterYaml("prod-eu1", NS), TTESCluster.class);
+      bed.secret("admin", Map.of("password", "fault-marker-secret"));
 
-      Operators ops = new Operators(api, proxy);
-      ops.start();
+      bed.startOperator();
       for (int i = 0; i < TASKS; i++) {
-        create(api, opsTask("task-" + i, List.of("ns-db", "migrate", "--n=" + i)), OpsTask.class);
+        bed.create(
+            Manifests.opsTask("task-" + i, "prod-eu1", List.of("ns-db", "migrate", "--n=" + i)),
+            OpsTask.class);
       }
       for (int i = 0; i < TENANTS; i++) {
-        create(api, bootstrap("tenant-" + i), TenantBootstrap.class);
+        bed.create(bootstrap("tenant-" + i), TenantBootstrap.class);
       }
 
       AtomicBoolean running = new AtomicBoolean(true);
@@ -86,13 +69,13 @@ class FaultsIT {
       proxy.faults(0.40, 0.15);
       for (int r = 0; r < 3; r++) {
         Thread.sleep(1500 + random.nextInt(2500));
-        ops.restart();
+        bed.restartOperator();
       }
       // Phase 2: the emulator goes away for a while and comes back.
       proxy.gone(true);
       Thread.sleep(6000);
       proxy.gone(false);
-      ops.restart();
+      bed.restartOperator();
       // Phase 3: faults stop; everything must converge.
       proxy.faults(0, 0);
       Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
@@ -102,7 +85,7 @@ class FaultsIT {
       running.set(false);
       editor.join();
       Duration took = Duration.between(start, Instant.now());
-      ops.stop();
+      bed.stopOperator();
 
       assertThat(converged(api)).as("all OpsTasks and bootstraps converged").isTrue();
 
@@ -144,7 +127,7 @@ class FaultsIT {
           proxy.count(FaultyAwsProxy.Mode.THROTTLE),
           proxy.count(FaultyAwsProxy.Mode.SERVER_ERROR),
           proxy.count(FaultyAwsProxy.Mode.GONE),
-          ops.restarts,
+          bed.starts() - 1,
           edits,
           tasks.size());
       assertThat(proxy.count(FaultyAwsProxy.Mode.THROTTLE)).isPositive();
@@ -161,28 +144,12 @@ class FaultsIT {
       try {
         for (var t :
             api.client().resources(TenantBootstrap.class).inNamespace(NS).list().getItems()) {
-          api.client()
-              .resource(t)
-              .edit(
-                  x -> {
-                    x.getMetadata()
-                        .getAnnotations()
-                        .put("chaos/touch", String.valueOf(System.nanoTime()));
-                    return x;
-                  });
+          touch(api, t);
           n++;
         }
-        var c =
-            api.client().resources(TTESCluster.class).inNamespace(NS).withName("prod-eu1").get();
-        api.client()
-            .resource(c)
-            .edit(
-                x -> {
-                  x.getMetadata()
-                      .getAnnotations()
-                      .put("chaos/touch", String.valueOf(System.nanoTime()));
-                  return x;
-                });
+        touch(
+            api,
+            api.client().resources(TTESCluster.class).inNamespace(NS).withName("prod-eu1").get());
         n++;
         edits = n;
         Thread.sleep(150);
@@ -192,6 +159,18 @@ class FaultsIT {
         // conflicts on our own edits are expected too
       }
     }
+  }
+
+  private static <T extends HasMetadata> void touch(KubeApi api, T object) {
+    api.client()
+        .resource(object)
+        .edit(
+            x -> {
+              x.getMetadata()
+                  .getAnnotations()
+                  .put("chaos/touch", String.valueOf(System.nanoTime()));
+              return x;
+            });
   }
 
   private static boolean converged(KubeApi api) {
@@ -218,22 +197,6 @@ class FaultsIT {
     }
   }
 
-  private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> void create(
-      KubeApi api, String yaml, Class<T> type) {
-    T obj = api.client().getKubernetesSerialization().unmarshal(yaml, type);
-    api.client().resource(obj).inNamespace(NS).create();
-  }
-
-  private static String opsTask(String name, List<String> command) {
-    return """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata: {name: %s}
-        spec: {clusterRef: {name: prod-eu1}, command: [%s]}
-        """
-        .formatted(name, String.join(", ", command));
-  }
-
   private static String bootstrap(String tenant) {
     return """
         apiVersion: ops.ttes.io/v1alpha1
@@ -248,46 +211,17 @@ class FaultsIT {
         .formatted(tenant, tenant, tenant);
   }
 
-  /** The operator under test, restartable; each incarnation gets fresh AWS clients. */
-  private static final class Operators {
-    private final KubeApi api;
-    private final FaultyAwsProxy proxy;
-    private TtesOperator current;
-    int restarts;
-
-    Operators(KubeApi api, FaultyAwsProxy proxy) {
-      this.api = api;
-      this.proxy = proxy;
-    }
-
-    void start() throws Exception {
-      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      OperatorConfig config =
-          OperatorConfig.defaults()
-              .withAwsEndpoint(proxy.endpoint())
-              .withHttpPort(0)
-              .withPolling(Duration.ofMillis(500), Duration.ofSeconds(5));
-      current =
-          TtesOperator.start(
-              new TtesOperator.Dependencies(
-                  config,
-                  api.newClient(),
-                  new SdkAwsServicesFactory(proxy.endpoint(), registry),
-                  registry,
-                  Clock.systemUTC()));
-    }
-
-    void restart() throws Exception {
-      stop();
-      start();
-      restarts++;
-    }
-
-    void stop() {
-      if (current != null) {
-        current.close();
-        current = null;
-      }
-    }
+  /**
+   * The operator under test, restartable: each incarnation gets its own Kubernetes client and fresh
+   * AWS clients through the faulty proxy.
+   */
+  private static OperatorTestBed operators(FaultyAwsProxy proxy) {
+    return OperatorTestBed.builder()
+        .namespace(NS)
+        .sdkAws(proxy.endpoint())
+        .config(c -> c.withPolling(Duration.ofMillis(500), Duration.ofSeconds(5)))
+        .clientPerStart()
+        .notStarted()
+        .start();
   }
 }

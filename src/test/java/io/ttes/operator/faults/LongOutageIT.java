@@ -3,11 +3,7 @@ package io.ttes.operator.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.ttes.operator.TtesOperator;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.KindStatus;
 import io.ttes.operator.api.v1alpha1.OpsTask;
@@ -16,21 +12,19 @@ import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
-import io.ttes.operator.aws.sdk.SdkAwsServicesFactory;
-import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.Reasons;
 import io.ttes.operator.testing.FaultyAwsProxy;
-import io.ttes.operator.testing.KubeApi;
+import io.ttes.operator.testing.KubeObjects;
+import io.ttes.operator.testing.Manifests;
 import io.ttes.operator.testing.MotoServer;
+import io.ttes.operator.testing.OperatorTestBed;
 import io.ttes.operator.testing.TtesFixture;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,120 +58,98 @@ class LongOutageIT {
     Duration outage = defaultRetryBudget().plusSeconds(8);
     try (MotoServer moto = MotoServer.start();
         FaultyAwsProxy proxy = new FaultyAwsProxy(moto.endpoint(), 7L);
-        KubeApi api = KubeApi.start()) {
+        OperatorTestBed bed =
+            OperatorTestBed.builder()
+                .namespace(NS)
+                .sdkAws(proxy.endpoint())
+                .config(c -> c.withPolling(FAST, CAP))
+                .clientPerStart()
+                .notStarted()
+                .start()) {
       TtesFixture.uploadTemplates(moto.endpoint());
       TtesFixture.Deployment d =
           TtesFixture.deploy(moto.endpoint(), "prod-eu1", "3.33.1", TtesFixture.FIVE_TEMPLATES);
-      api.createNamespace(NS);
-      create(api, d.clusterYaml("prod-eu1", NS), TTESCluster.class);
-      api.client()
-          .secrets()
-          .inNamespace(NS)
-          .resource(
-              new SecretBuilder()
-                  .withNewMetadata()
-                  .withName("admin")
-                  .endMetadata()
-                  .withStringData(Map.of("password", "outage-marker-secret"))
-                  .build())
-          .create();
-      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      OperatorConfig config =
-          OperatorConfig.defaults()
-              .withAwsEndpoint(proxy.endpoint())
-              .withHttpPort(0)
-              .withPolling(FAST, CAP);
-      try (SdkAwsServicesFactory aws = new SdkAwsServicesFactory(proxy.endpoint(), registry);
-          TtesOperator operator =
-              TtesOperator.start(
-                  new TtesOperator.Dependencies(
-                      config, api.newClient(), aws, registry, Clock.systemUTC()))) {
-        await(api, TTESCluster.class, "prod-eu1", Duration.ofSeconds(30), LongOutageIT::ready);
-        // An upgrade in flight when AWS goes away: it polls the stack it updates.
-        create(api, upgradeYaml(), StackUpgrade.class);
-        await(
-            api,
-            StackUpgrade.class,
-            "to-3.33.2",
-            Duration.ofSeconds(30),
-            u -> u.getStatus() != null && u.getStatus().getPhase() == UpgradePhase.Updating);
+      bed.create(d.clusterYaml("prod-eu1", NS), TTESCluster.class);
+      bed.secret("admin", Map.of("password", "outage-marker-secret"));
+      bed.startOperator();
+      bed.await(TTESCluster.class, "prod-eu1", Duration.ofSeconds(30), KubeObjects::ready);
+      // An upgrade in flight when AWS goes away: it polls the stack it updates.
+      bed.create(upgradeYaml(), StackUpgrade.class);
+      bed.await(
+          StackUpgrade.class,
+          "to-3.33.2",
+          Duration.ofSeconds(30),
+          u -> u.getStatus() != null && u.getStatus().getPhase() == UpgradePhase.Updating);
 
-        proxy.gone(true);
-        Instant down = Instant.now();
-        // Created during the outage: the bootstrap reads Secrets Manager before its first task.
-        create(api, bootstrapYaml(), TenantBootstrap.class);
-        create(api, opsTaskYaml(), OpsTask.class);
+      proxy.gone(true);
+      Instant down = Instant.now();
+      // Created during the outage: the bootstrap reads Secrets Manager before its first task.
+      bed.create(bootstrapYaml(), TenantBootstrap.class);
+      bed.create(
+          Manifests.opsTask("during", "prod-eu1", List.of("ns-db", "migrate")), OpsTask.class);
 
-        // While AWS is away, the status says what is retried and since when.
-        Map<Class<? extends HasMetadata>, String> retrying = new LinkedHashMap<>();
-        retrying.put(TTESCluster.class, "prod-eu1");
-        retrying.put(StackUpgrade.class, "to-3.33.2");
-        retrying.put(TenantBootstrap.class, "acme");
-        for (var e : retrying.entrySet()) {
-          HasMetadata o =
-              await(api, e.getKey(), e.getValue(), Duration.ofSeconds(20), LongOutageIT::retrying);
-          KindStatus s = status(o);
-          var reconciling = ConditionWriter.find(s, "Reconciling");
-          assertThat(s.getRetrying().getReason()).isEqualTo(Reasons.AWS_UNAVAILABLE);
-          assertThat(s.getRetrying().getSince()).isNotBlank();
-          assertThat(reconciling.getMessage())
-              .as(e.getValue())
-              .contains("retrying with backoff since " + s.getRetrying().getSince());
-        }
-        Thread.sleep(Math.max(0, outage.minus(Duration.between(down, Instant.now())).toMillis()));
-        // Still retrying past the budget: the first failure is still the one the status names.
-        for (var e : retrying.entrySet()) {
-          KindStatus s = status(get(api, e.getKey(), e.getValue()));
-          assertThat(s.getRetrying()).as(e.getValue() + " still retrying").isNotNull();
-          assertThat(Duration.between(Instant.parse(s.getRetrying().getSince()), Instant.now()))
-              .as(e.getValue() + " retrying for longer than the default budget")
-              .isGreaterThan(defaultRetryBudget());
-        }
-
-        proxy.gone(false);
-        Instant up = Instant.now();
-        // Each resumes within the cap (plus one reconcile's worth of AWS calls).
-        Duration resume = CAP.plusSeconds(5);
-        Map<String, Long> resumedMs = new LinkedHashMap<>();
-        for (var e : retrying.entrySet()) {
-          await(api, e.getKey(), e.getValue(), resume, o -> status(o).getRetrying() == null);
-          resumedMs.put(e.getValue(), Duration.between(up, Instant.now()).toMillis());
-        }
-        Duration converge = Duration.ofSeconds(60);
-        await(api, TTESCluster.class, "prod-eu1", converge, LongOutageIT::ready);
-        await(
-            api,
-            StackUpgrade.class,
-            "to-3.33.2",
-            converge,
-            u -> u.getStatus().getPhase() == UpgradePhase.Succeeded);
-        await(
-            api,
-            TenantBootstrap.class,
-            "acme",
-            converge,
-            b -> b.getStatus().getPhase() == BootstrapPhase.Succeeded);
-        await(
-            api,
-            OpsTask.class,
-            "during",
-            converge,
-            t -> t.getStatus() != null && t.getStatus().getPhase() == OpsTaskPhase.Succeeded);
-        System.out.printf(
-            "long outage: AWS gone %ds (JOSDK default retry budget %ds), %d gone responses;"
-                + " resumed after recovery in %s ms (cap %ds); all converged %ds after recovery%n",
-            outage.toSeconds(),
-            defaultRetryBudget().toSeconds(),
-            proxy.count(FaultyAwsProxy.Mode.GONE),
-            resumedMs,
-            CAP.toSeconds(),
-            Duration.between(up, Instant.now()).toSeconds());
+      // While AWS is away, the status says what is retried and since when.
+      Map<Class<? extends HasMetadata>, String> retrying = new LinkedHashMap<>();
+      retrying.put(TTESCluster.class, "prod-eu1");
+      retrying.put(StackUpgrade.class, "to-3.33.2");
+      retrying.put(TenantBootstrap.class, "acme");
+      for (var e : retrying.entrySet()) {
+        HasMetadata o =
+            bed.await(e.getKey(), e.getValue(), Duration.ofSeconds(20), LongOutageIT::retrying);
+        KindStatus s = status(o);
+        var reconciling = ConditionWriter.find(s, "Reconciling");
+        assertThat(s.getRetrying().getReason()).isEqualTo(Reasons.AWS_UNAVAILABLE);
+        assertThat(s.getRetrying().getSince()).isNotBlank();
+        assertThat(reconciling.getMessage())
+            .as(e.getValue())
+            .contains("retrying with backoff since " + s.getRetrying().getSince());
       }
-    }
-  }
+      Thread.sleep(Math.max(0, outage.minus(Duration.between(down, Instant.now())).toMillis()));
+      // Still retrying past the budget: the first failure is still the one the status names.
+      for (var e : retrying.entrySet()) {
+        KindStatus s = status(bed.get(e.getKey(), e.getValue()));
+        assertThat(s.getRetrying()).as(e.getValue() + " still retrying").isNotNull();
+        assertThat(Duration.between(Instant.parse(s.getRetrying().getSince()), Instant.now()))
+            .as(e.getValue() + " retrying for longer than the default budget")
+            .isGreaterThan(defaultRetryBudget());
+      }
 
-  private static boolean ready(TTESCluster c) {
-    return ConditionWriter.isReady(c.getStatus(), c.getMetadata().getGeneration());
+      proxy.gone(false);
+      Instant up = Instant.now();
+      // Each resumes within the cap (plus one reconcile's worth of AWS calls).
+      Duration resume = CAP.plusSeconds(5);
+      Map<String, Long> resumedMs = new LinkedHashMap<>();
+      for (var e : retrying.entrySet()) {
+        bed.await(e.getKey(), e.getValue(), resume, o -> status(o).getRetrying() == null);
+        resumedMs.put(e.getValue(), Duration.between(up, Instant.now()).toMillis());
+      }
+      Duration converge = Duration.ofSeconds(60);
+      bed.await(TTESCluster.class, "prod-eu1", converge, KubeObjects::ready);
+      bed.await(
+          StackUpgrade.class,
+          "to-3.33.2",
+          converge,
+          u -> u.getStatus().getPhase() == UpgradePhase.Succeeded);
+      bed.await(
+          TenantBootstrap.class,
+          "acme",
+          converge,
+          b -> b.getStatus().getPhase() == BootstrapPhase.Succeeded);
+      bed.await(
+          OpsTask.class,
+          "during",
+          converge,
+          t -> t.getStatus() != null && t.getStatus().getPhase() == OpsTaskPhase.Succeeded);
+      System.out.printf(
+          "long outage: AWS gone %ds (JOSDK default retry budget %ds), %d gone responses;"
+              + " resumed after recovery in %s ms (cap %ds); all converged %ds after recovery%n",
+          outage.toSeconds(),
+          defaultRetryBudget().toSeconds(),
+          proxy.count(FaultyAwsProxy.Mode.GONE),
+          resumedMs,
+          CAP.toSeconds(),
+          Duration.between(up, Instant.now()).toSeconds());
+    }
   }
 
   private static boolean retrying(HasMetadata o) {
@@ -196,24 +168,6 @@ class LongOutageIT {
       return b.getStatus();
     }
     return ((OpsTask) o).getStatus();
-  }
-
-  private static <T extends HasMetadata> T get(KubeApi api, Class<T> type, String name) {
-    return api.client().resources(type).inNamespace(NS).withName(name).get();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T extends HasMetadata> T await(
-      KubeApi api, Class<T> type, String name, Duration timeout, Predicate<T> condition) {
-    return Awaitility.await()
-        .atMost(timeout)
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> get(api, type, name), o -> o != null && condition.test(o));
-  }
-
-  private static <T extends HasMetadata> void create(KubeApi api, String yaml, Class<T> type) {
-    T obj = api.client().getKubernetesSerialization().unmarshal(yaml, type);
-    api.client().resource(obj).inNamespace(NS).create();
   }
 
   private static String upgradeYaml() {
@@ -239,15 +193,6 @@ class LongOutageIT {
           tenant: {id: acme}
           oauthClients: {console: true}
           admin: {email: admin@acme.example, passwordSecretRef: {name: admin, key: password}}
-        """;
-  }
-
-  private static String opsTaskYaml() {
-    return """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata: {name: during}
-        spec: {clusterRef: {name: prod-eu1}, command: [ns-db, migrate]}
         """;
   }
 }

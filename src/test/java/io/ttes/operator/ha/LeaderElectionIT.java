@@ -4,28 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ttes.operator.TtesOperator;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.EcsTasks.RunRequest;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.aws.fake.FakeEcsTasks;
-import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.config.OperatorConfig.LeaseTimings;
-import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.testing.FakeDeployment;
-import io.ttes.operator.testing.KubeApi;
-import io.ttes.operator.testing.RunningOperator;
+import io.ttes.operator.testing.KubeObjects;
+import io.ttes.operator.testing.Manifests;
+import io.ttes.operator.testing.OperatorTestBed;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -45,17 +42,14 @@ class LeaderElectionIT {
   private static final LeaseTimings TIMINGS =
       new LeaseTimings(Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofSeconds(1));
 
-  private KubeApi api;
+  private OperatorTestBed bed;
   private FakeAws aws;
-  private final List<KubernetesClient> clients = new ArrayList<>();
-  private final List<TtesOperator> operators = new ArrayList<>();
 
   @BeforeEach
   void start() {
-    api = KubeApi.start();
-    api.createNamespace(NS);
-    api.createNamespace(LEASE_NS);
     aws = new FakeAws();
+    bed = OperatorTestBed.builder().namespace(NS).aws(aws).notStarted().start();
+    bed.api.createNamespace(LEASE_NS);
     FakeDeployment.seed(aws, "prod-eu1", "3.33.1");
     // The first task runs until the test finishes it; others stop at their second describe.
     aws.ecs().whenCommand(List.of("tti-lw-stack", "is-db", "migrate")).neverStop();
@@ -63,9 +57,7 @@ class LeaderElectionIT {
 
   @AfterEach
   void stop() {
-    operators.forEach(TtesOperator::close);
-    clients.forEach(KubernetesClient::close);
-    api.close();
+    bed.close();
   }
 
   @Test
@@ -75,8 +67,7 @@ class LeaderElectionIT {
     TtesOperator b = replica("replica-b");
     assertThat(a.isLeader()).isTrue();
 
-    FakeDeployment.create(
-        api.client(), NS, FakeDeployment.clusterYaml("prod-eu1", "prod-eu1", true, 4));
+    bed.create(FakeDeployment.clusterYaml("prod-eu1", "prod-eu1", true, 4), TTESCluster.class);
     createOpsTask("migrate", "is-db", "migrate");
     OpsTask running = awaitTask("migrate", t -> t.getStatus().getTaskArn() != null);
     assertThat(running.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Running);
@@ -92,8 +83,7 @@ class LeaderElectionIT {
     // second task arrives.
     Instant lastRenewal = renewTime();
     Instant closed = Instant.now();
-    a.close();
-    operators.remove(a);
+    bed.stopReplica(a);
     aws.ecs().finish(running.getStatus().getTaskArn(), 0);
     createOpsTask("rebuild", "is-db", "rebuild-index");
 
@@ -140,20 +130,10 @@ class LeaderElectionIT {
     TtesOperator a = replica("replica-a");
     await().atMost(Duration.ofSeconds(10)).until(() -> holder().equals("replica-a"));
     TtesOperator b = replica("replica-b");
-    FakeDeployment.create(
-        api.client(), NS, FakeDeployment.clusterYaml("prod-eu1", "prod-eu1", true, 4));
+    bed.create(FakeDeployment.clusterYaml("prod-eu1", "prod-eu1", true, 4), TTESCluster.class);
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(
-            () -> {
-              var c =
-                  api.client()
-                      .resources(io.ttes.operator.api.v1alpha1.TTESCluster.class)
-                      .inNamespace(NS)
-                      .withName("prod-eu1")
-                      .get();
-              return ConditionWriter.isReady(c.getStatus(), c.getMetadata().getGeneration());
-            });
+        .until(() -> KubeObjects.ready(bed.get(TTESCluster.class, "prod-eu1")));
     // Longer than a lease: the leader keeps renewing, the standby never gets it.
     Instant until = Instant.now().plus(TIMINGS.duration().plusSeconds(1));
     await()
@@ -172,37 +152,19 @@ class LeaderElectionIT {
   }
 
   private TtesOperator replica(String identity) {
-    KubernetesClient client = api.newClient();
-    clients.add(client);
-    OperatorConfig config =
-        RunningOperator.testConfig()
-            .withLeaderElection(LEASE_NS, LEASE)
-            .withLease(identity, TIMINGS);
-    TtesOperator operator = RunningOperator.start(client, aws, config, Clock.systemUTC());
-    operators.add(operator);
-    return operator;
+    return bed.replica(c -> c.withLeaderElection(LEASE_NS, LEASE).withLease(identity, TIMINGS));
   }
 
   private void createOpsTask(String name, String... command) {
-    String yaml =
-        """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata: {name: %s}
-        spec: {clusterRef: {name: prod-eu1}, command: [%s]}
-        """
-            .formatted(name, String.join(", ", command));
-    OpsTask task = api.client().getKubernetesSerialization().unmarshal(yaml, OpsTask.class);
-    api.client().resources(OpsTask.class).inNamespace(NS).resource(task).create();
+    bed.create(Manifests.opsTask(name, "prod-eu1", List.of(command)), OpsTask.class);
   }
 
   private OpsTask awaitTask(String name, Predicate<OpsTask> condition) {
-    return await()
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> api.client().resources(OpsTask.class).inNamespace(NS).withName(name).get(),
-            t -> t != null && t.getStatus() != null && condition.test(t));
+    return bed.await(
+        OpsTask.class,
+        name,
+        Duration.ofSeconds(30),
+        t -> t.getStatus() != null && condition.test(t));
   }
 
   private static boolean finished(OpsTask t) {
@@ -210,7 +172,7 @@ class LeaderElectionIT {
   }
 
   private Lease lease() {
-    return api.client().leases().inNamespace(LEASE_NS).withName(LEASE).get();
+    return bed.client().leases().inNamespace(LEASE_NS).withName(LEASE).get();
   }
 
   private String holder() {

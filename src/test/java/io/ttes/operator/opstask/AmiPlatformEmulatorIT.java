@@ -3,23 +3,16 @@ package io.ttes.operator.opstask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.ttes.operator.TtesOperator;
 import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
-import io.ttes.operator.aws.sdk.SdkAwsServicesFactory;
 import io.ttes.operator.status.ConditionWriter;
-import io.ttes.operator.testing.KubeApi;
 import io.ttes.operator.testing.MotoServer;
-import io.ttes.operator.testing.RunningOperator;
+import io.ttes.operator.testing.OperatorTestBed;
 import io.ttes.operator.testing.TtesFixture;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -41,34 +34,21 @@ class AmiPlatformEmulatorIT {
   private static final String NS = "ami";
 
   private static MotoServer moto;
-  private static KubeApi api;
-  private static SdkAwsServicesFactory aws;
-  private static TtesOperator operator;
+  private static OperatorTestBed bed;
   private static SsmClient ssm;
   private static CloudFormationClient cfn;
 
   @BeforeAll
   static void start() {
     moto = MotoServer.start();
-    api = KubeApi.start();
-    aws =
-        new SdkAwsServicesFactory(
-            moto.endpoint(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    operator =
-        RunningOperator.start(
-            api.client(),
-            aws,
-            RunningOperator.testConfig()
-                .withAwsEndpoint(moto.endpoint())
-                .withPolling(Duration.ofMillis(500), Duration.ofSeconds(2)),
-            Clock.systemUTC());
+    bed = OperatorTestBed.onMoto(moto, NS);
     ssm = TtesFixture.configure(SsmClient.builder(), moto.endpoint()).build();
     cfn = TtesFixture.configure(CloudFormationClient.builder(), moto.endpoint()).build();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {ssm, cfn, operator, aws, api, moto}) {
+    for (AutoCloseable c : new AutoCloseable[] {ssm, cfn, bed, moto}) {
       if (c != null) {
         c.close();
       }
@@ -78,14 +58,10 @@ class AmiPlatformEmulatorIT {
   @Test
   void anOpsTaskAndAnUpgradesMigrationsRunThroughSsmOnTheStacksInstance() {
     TtesFixture.AmiDeployment d = TtesFixture.deployAmi(moto.endpoint(), "ami-eu1", "3.33.1");
-    api.createNamespace(NS);
-    KubernetesClient client = api.client();
     // No instanceId: the operator finds the instance from the stack.
     String yaml = d.clusterYaml("ami", NS).replace("instanceId: " + d.instanceId() + ", ", "");
     assertThat(yaml).doesNotContain("instanceId");
-    client
-        .resource(client.getKubernetesSerialization().unmarshal(yaml, TTESCluster.class))
-        .create();
+    bed.create(yaml, TTESCluster.class);
     await()
         .atMost(CONVERGE)
         .untilAsserted(
@@ -97,19 +73,14 @@ class AmiPlatformEmulatorIT {
             });
 
     // A plain OpsTask.
-    client
-        .resource(
-            client
-                .getKubernetesSerialization()
-                .unmarshal(
-                    """
-                    apiVersion: ops.ttes.io/v1alpha1
-                    kind: OpsTask
-                    metadata: {name: noc-init, namespace: ami}
-                    spec: {clusterRef: {name: ami}, command: [noc-db, init]}
-                    """,
-                    OpsTask.class))
-        .create();
+    bed.create(
+        """
+        apiVersion: ops.ttes.io/v1alpha1
+        kind: OpsTask
+        metadata: {name: noc-init, namespace: ami}
+        spec: {clusterRef: {name: ami}, command: [noc-db, init]}
+        """,
+        OpsTask.class);
     OpsTask task = awaitTask("noc-init");
     assertThat(task.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Succeeded);
     assertThat(task.getStatus().getInstanceId()).isEqualTo(d.instanceId());
@@ -121,34 +92,23 @@ class AmiPlatformEmulatorIT {
         .containsExactly("'docker' 'exec' 'lorawan-stack' 'ttn-lw-stack' 'noc-db' 'init'");
 
     // An upgrade of the single stack; its migrations are OpsTasks on platform AMI.
-    client
-        .resource(
-            client
-                .getKubernetesSerialization()
-                .unmarshal(
-                    """
-                    apiVersion: ops.ttes.io/v1alpha1
-                    kind: StackUpgrade
-                    metadata: {name: ami-to-3.33.2, namespace: ami}
-                    spec: {clusterRef: {name: ami}, targetVersion: 3.33.2, approval: Automatic}
-                    """,
-                    StackUpgrade.class))
-        .create();
+    bed.create(
+        """
+        apiVersion: ops.ttes.io/v1alpha1
+        kind: StackUpgrade
+        metadata: {name: ami-to-3.33.2, namespace: ami}
+        spec: {clusterRef: {name: ami}, targetVersion: 3.33.2, approval: Automatic}
+        """,
+        StackUpgrade.class);
     StackUpgrade done =
-        await()
-            .atMost(CONVERGE)
-            .pollInterval(Duration.ofMillis(200))
-            .until(
-                () ->
-                    client
-                        .resources(StackUpgrade.class)
-                        .inNamespace(NS)
-                        .withName("ami-to-3.33.2")
-                        .get(),
-                u ->
-                    u.getStatus() != null
-                        && u.getStatus().getPhase() != null
-                        && u.getStatus().getPhase().isFinished());
+        bed.await(
+            StackUpgrade.class,
+            "ami-to-3.33.2",
+            CONVERGE,
+            u ->
+                u.getStatus() != null
+                    && u.getStatus().getPhase() != null
+                    && u.getStatus().getPhase().isFinished());
     assertThat(done.getStatus().getPhase())
         .as("%s", done.getStatus())
         .isEqualTo(UpgradePhase.Succeeded);
@@ -163,7 +123,7 @@ class AmiPlatformEmulatorIT {
     // itself is covered with the fakes in OpsTaskAwsAsDocumentedIT. Here: the instance the stack
     // names after its update is the one the migrations went to.
     List<OpsTask> migrations =
-        client.resources(OpsTask.class).inNamespace(NS).list().getItems().stream()
+        bed.objects().list(OpsTask.class).stream()
             .filter(
                 t ->
                     "StackUpgrade"
@@ -191,20 +151,18 @@ class AmiPlatformEmulatorIT {
   }
 
   private static TTESCluster cluster() {
-    return api.client().resources(TTESCluster.class).inNamespace(NS).withName("ami").get();
+    return bed.get(TTESCluster.class, "ami");
   }
 
   private static OpsTask awaitTask(String name) {
-    return await()
-        .atMost(CONVERGE)
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> api.client().resources(OpsTask.class).inNamespace(NS).withName(name).get(),
-            t ->
-                t != null
-                    && t.getStatus() != null
-                    && t.getStatus().getPhase() != null
-                    && t.getStatus().getPhase().isFinished());
+    return bed.await(
+        OpsTask.class,
+        name,
+        CONVERGE,
+        t ->
+            t.getStatus() != null
+                && t.getStatus().getPhase() != null
+                && t.getStatus().getPhase().isFinished());
   }
 
   private static Command command(String commandId) {

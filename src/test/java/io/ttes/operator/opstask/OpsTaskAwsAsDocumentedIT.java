@@ -2,18 +2,17 @@ package io.ttes.operator.opstask;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.Event;
-import io.ttes.operator.TtesOperator;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.aws.fake.FakeEcsTasks;
 import io.ttes.operator.aws.fake.FakeSsmCommands;
 import io.ttes.operator.aws.fake.FakeTaskLogs;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.testing.FakeDeployment;
-import io.ttes.operator.testing.KubeApi;
-import io.ttes.operator.testing.RunningOperator;
+import io.ttes.operator.testing.Manifests;
+import io.ttes.operator.testing.OperatorTestBed;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +20,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.function.Predicate;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,28 +37,21 @@ class OpsTaskAwsAsDocumentedIT {
 
   private ShiftedClock clock;
   private FakeAws aws;
-  private KubeApi api;
-  private TtesOperator operator;
+  private OperatorTestBed bed;
 
   @BeforeEach
   void start() {
     clock = new ShiftedClock();
     aws = new FakeAws(clock);
     FakeDeployment.seed(aws, "prod-eu1", "3.33.1");
-    api = KubeApi.start();
-    api.createNamespace(NS);
-    startOperator();
-    FakeDeployment.create(
-        api.client(), NS, FakeDeployment.clusterYaml("prod-eu1", "prod-eu1", true, 4));
-    awaitClusterReady("prod-eu1");
+    bed = OperatorTestBed.builder().namespace(NS).aws(aws).clock(clock).start();
+    bed.create(FakeDeployment.clusterYaml("prod-eu1", "prod-eu1", true, 4), TTESCluster.class);
+    bed.awaitClusterReady("prod-eu1", CONVERGE);
   }
 
   @AfterEach
   void stop() {
-    if (operator != null) {
-      operator.close();
-    }
-    api.close();
+    bed.close();
   }
 
   // ---- ECS DescribeTasks MISSING
@@ -73,10 +64,10 @@ class OpsTaskAwsAsDocumentedIT {
     String arn = running.getStatus().getTaskArn();
 
     // The operator is down while the task ends and for more than ECS keeps stopped tasks.
-    operator.close();
+    bed.stopOperator();
     aws.ecs().finish(arn, 0);
     clock.shift(FakeEcsTasks.STOPPED_RETENTION.plusMinutes(5));
-    startOperator();
+    bed.startOperator();
 
     OpsTask done = await("late", t -> phase(t) != null && phase(t).isFinished());
     assertThat(done.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Failed);
@@ -87,7 +78,7 @@ class OpsTaskAwsAsDocumentedIT {
     assertThat(ConditionWriter.find(done.getStatus(), "Ready").getReason())
         .isEqualTo("TaskMissing");
     assertThat(aws.ecs().missingAnswers()).isPositive();
-    assertThat(events("late")).anyMatch(e -> "TaskMissing".equals(e.getReason()));
+    assertThat(bed.events("late")).anyMatch(e -> "TaskMissing".equals(e.getReason()));
     assertThat(aws.ecs().runRequests()).hasSize(1);
   }
 
@@ -132,7 +123,7 @@ class OpsTaskAwsAsDocumentedIT {
     assertThat(done.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Failed);
     assertThat(done.getStatus().getReason()).isEqualTo("RunTaskFailed");
     assertThat(done.getStatus().getMessage()).contains("failures[] MISSING", revision);
-    assertThat(events("gone"))
+    assertThat(bed.events("gone"))
         .anyMatch(e -> "RunTaskFailed".equals(e.getReason()) && "Warning".equals(e.getType()));
     assertThat(aws.ecs().startedTasks()).isEmpty();
     sleep(Duration.ofSeconds(2));
@@ -195,7 +186,7 @@ class OpsTaskAwsAsDocumentedIT {
     createTask("lost", "ami", "is-db migrate");
     OpsTask running = await("lost", t -> phase(t) == OpsTaskPhase.Running);
     sleep(Duration.ofSeconds(1));
-    assertThat(phase(api.client().resources(OpsTask.class).inNamespace(NS).withName("lost").get()))
+    assertThat(phase(bed.get(OpsTask.class, "lost")))
         .as("within the grace period an invisible invocation is still starting")
         .isEqualTo(OpsTaskPhase.Running);
 
@@ -217,9 +208,7 @@ class OpsTaskAwsAsDocumentedIT {
         .status("CREATE_COMPLETE")
         .tag("ops.ttes.io/version", "3.33.1")
         .output("InstanceId", instanceId);
-    FakeDeployment.create(
-        api.client(),
-        NS,
+    bed.create(
         """
         apiVersion: ops.ttes.io/v1alpha1
         kind: TTESCluster
@@ -232,47 +221,17 @@ class OpsTaskAwsAsDocumentedIT {
           ops:
             binary: ttn-lw-stack
             ami: {commandPrefix: [docker, exec, lorawan-stack]}
-        """);
-    awaitClusterReady("ami");
-  }
-
-  private void startOperator() {
-    operator = RunningOperator.start(api.client(), aws, RunningOperator.testConfig(), clock);
+        """,
+        TTESCluster.class);
+    bed.awaitClusterReady("ami", CONVERGE);
   }
 
   private void createTask(String name, String cluster, String command) {
-    String words = String.join(", ", command.split(" "));
-    FakeDeploymentTasks.create(api, NS, name, cluster, words);
+    bed.create(Manifests.opsTask(name, cluster, List.of(command.split(" "))), OpsTask.class);
   }
 
   private OpsTask await(String name, Predicate<OpsTask> condition) {
-    return Awaitility.await()
-        .atMost(CONVERGE)
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> api.client().resources(OpsTask.class).inNamespace(NS).withName(name).get(),
-            t -> t != null && condition.test(t));
-  }
-
-  private void awaitClusterReady(String name) {
-    Awaitility.await()
-        .atMost(CONVERGE)
-        .until(
-            () ->
-                api.client()
-                    .resources(io.ttes.operator.api.v1alpha1.TTESCluster.class)
-                    .inNamespace(NS)
-                    .withName(name)
-                    .get(),
-            c ->
-                c != null
-                    && ConditionWriter.isReady(c.getStatus(), c.getMetadata().getGeneration()));
-  }
-
-  private List<Event> events(String name) {
-    return api.client().v1().events().inNamespace(NS).list().getItems().stream()
-        .filter(e -> name.equals(e.getInvolvedObject().getName()))
-        .toList();
+    return bed.await(OpsTask.class, name, CONVERGE, condition);
   }
 
   private static OpsTaskPhase phase(OpsTask t) {
@@ -288,22 +247,6 @@ class OpsTaskAwsAsDocumentedIT {
       Thread.sleep(d.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Creates OpsTask manifests. */
-  private static final class FakeDeploymentTasks {
-    static void create(KubeApi api, String ns, String name, String cluster, String words) {
-      String yaml =
-          """
-          apiVersion: ops.ttes.io/v1alpha1
-          kind: OpsTask
-          metadata: {name: %s}
-          spec: {clusterRef: {name: %s}, command: [%s]}
-          """
-              .formatted(name, cluster, words);
-      OpsTask t = api.client().getKubernetesSerialization().unmarshal(yaml, OpsTask.class);
-      api.client().resources(OpsTask.class).inNamespace(ns).resource(t).create();
     }
   }
 

@@ -7,27 +7,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.ttes.operator.TtesOperator;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
-import io.ttes.operator.aws.sdk.SdkAwsServicesFactory;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.Reasons;
 import io.ttes.operator.testing.KubeApi;
 import io.ttes.operator.testing.MotoServer;
-import io.ttes.operator.testing.RunningOperator;
+import io.ttes.operator.testing.OperatorTestBed;
 import io.ttes.operator.testing.TtesFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -73,9 +67,12 @@ class OpsTaskEmulatorIT {
   private static Ec2Client ec2;
   private static CloudFormationClient cfn;
 
+  /**
+   * A factory per operator start: closing the operator closes its AWS clients, as a crash would.
+   */
+  private OperatorTestBed bed;
+
   private KubeApi api;
-  private SdkAwsServicesFactory aws;
-  private TtesOperator operator;
 
   @BeforeAll
   static void deploy() {
@@ -100,14 +97,13 @@ class OpsTaskEmulatorIT {
     // A task moves one state per second of time, not per DescribeTasks read, so reading moto
     // from this test does not move the operator's tasks along.
     moto.ecsTasksAdvanceEvery(1);
-    api = KubeApi.start();
-    startOperator();
+    bed = OperatorTestBed.builder().sdkAws(moto.endpoint()).start();
+    api = bed.api;
   }
 
   @AfterEach
   void stop() {
-    operator.close();
-    api.close();
+    bed.close();
   }
 
   @Test
@@ -180,7 +176,7 @@ class OpsTaskEmulatorIT {
         .containsExactly("tti-lw-stack", "is-db", "migrate");
     assertThat(tasksStartedBy(done.getStatus().getLaunchToken())).hasSize(1);
     // Also pins the key the other tests look for when they check that no RunTask was made.
-    assertThat(aws.metrics().callsByOperation()).containsEntry("Ecs.RunTask", 1L);
+    assertThat(bed.awsCalls().callsByOperation()).containsEntry("Ecs.RunTask", 1L);
   }
 
   @Test
@@ -202,7 +198,7 @@ class OpsTaskEmulatorIT {
             "crash",
             "ns-migrate",
             t -> t.getStatus() != null && t.getStatus().getPhase() == OpsTaskPhase.Running);
-    operator.close();
+    bed.stopOperator();
 
     // What the status looks like when the operator died after RunTask returned and before the
     // ARN was written: the launch token is there, the ARN is not.
@@ -210,21 +206,21 @@ class OpsTaskEmulatorIT {
     String token = running.getStatus().getLaunchToken();
     assertThat(arn).isNotBlank();
     assertThat(token).isNotBlank();
-    OpsTask lost = api.client().resource(running).get();
+    OpsTask lost = bed.client().resource(running).get();
     lost.getStatus().setTaskArn(null);
     lost.getStatus().setPhase(OpsTaskPhase.Pending);
-    api.client().resource(lost).updateStatus();
-    assertThat(api.client().resource(lost).get().getStatus().getTaskArn()).isNull();
+    bed.client().resource(lost).updateStatus();
+    assertThat(bed.client().resource(lost).get().getStatus().getTaskArn()).isNull();
 
     moto.ecsTasksAdvanceEvery(1);
-    startOperator();
+    bed.startOperator();
     OpsTask done = awaitTask("crash", "ns-migrate", OpsTaskEmulatorIT::finished);
 
     assertThat(done.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Succeeded);
     assertThat(done.getStatus().getTaskArn()).isEqualTo(arn);
     assertThat(done.getStatus().getLaunchToken()).isEqualTo(token);
     assertThat(tasksStartedBy(token)).containsExactly(arn);
-    assertThat(aws.metrics().callsByOperation()).doesNotContainKey("Ecs.RunTask");
+    assertThat(bed.awsCalls().callsByOperation()).doesNotContainKey("Ecs.RunTask");
   }
 
   @Test
@@ -259,7 +255,7 @@ class OpsTaskEmulatorIT {
         .contains("spec.ops.ecs.output", "SubnetOne", "found 1");
     assertThat(ready(four)).isFalse();
 
-    long mutatingBefore = aws.metrics().mutatingCalls();
+    long mutatingBefore = bed.awsCalls().mutatingCalls();
     for (String cluster : List.of("four-words", "one-word")) {
       create(
           """
@@ -284,7 +280,7 @@ class OpsTaskEmulatorIT {
     await()
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(5))
-        .until(() -> aws.metrics().mutatingCalls(), n -> n == mutatingBefore);
+        .until(() -> bed.awsCalls().mutatingCalls(), n -> n == mutatingBefore);
     for (String cluster : List.of("four-words", "one-word")) {
       OpsTask t = get(OpsTask.class, "malformed", "migrate-" + cluster);
       assertThat(t.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Pending);
@@ -292,54 +288,34 @@ class OpsTaskEmulatorIT {
       assertThat(t.getStatus().getTaskArn()).isNull();
       assertThat(tasksStartedBy(OpsTaskFlow.launchToken(t.getMetadata().getUid()))).isEmpty();
     }
-    assertThat(aws.metrics().callsByOperation()).doesNotContainKey("Ecs.RunTask");
+    assertThat(bed.awsCalls().callsByOperation()).doesNotContainKey("Ecs.RunTask");
   }
 
   // ---- operator and Kubernetes
-
-  private void startOperator() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // A factory per operator: closing the operator closes its AWS clients, as a crash would.
-    aws = new SdkAwsServicesFactory(moto.endpoint(), registry);
-    try {
-      operator =
-          TtesOperator.start(
-              new TtesOperator.Dependencies(
-                  RunningOperator.testConfig(), api.client(), aws, registry, Clock.systemUTC()));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   private void createCluster(String namespace, String name, TTESClusterSpec spec) {
     TTESCluster cluster = new TTESCluster();
     cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     cluster.setSpec(spec);
-    api.client().resource(cluster).create();
+    bed.client().resource(cluster).create();
   }
 
+  /** Creates the OpsTask in the namespace its manifest names. */
   private void create(String yaml) {
-    KubernetesClient client = api.client();
-    HasMetadata obj = client.getKubernetesSerialization().unmarshal(yaml, OpsTask.class);
-    client.resource(obj).create();
+    OpsTask task = bed.client().getKubernetesSerialization().unmarshal(yaml, OpsTask.class);
+    bed.client().resource(task).create();
   }
 
   private <T extends HasMetadata> T get(Class<T> type, String namespace, String name) {
-    return api.client().resources(type).inNamespace(namespace).withName(name).get();
+    return bed.objects(namespace).get(type, name);
   }
 
   private TTESCluster awaitCluster(String namespace, String name, Predicate<TTESCluster> until) {
-    return await()
-        .atMost(TIMEOUT)
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> get(TTESCluster.class, namespace, name), c -> c != null && until.test(c));
+    return bed.objects(namespace).await(TTESCluster.class, name, TIMEOUT, until);
   }
 
   private OpsTask awaitTask(String namespace, String name, Predicate<OpsTask> until) {
-    return await()
-        .atMost(TIMEOUT)
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> get(OpsTask.class, namespace, name), t -> t != null && until.test(t));
+    return bed.objects(namespace).await(OpsTask.class, name, TIMEOUT, until);
   }
 
   private static boolean ready(TTESCluster c) {

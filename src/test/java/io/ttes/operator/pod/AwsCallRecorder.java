@@ -3,25 +3,16 @@ package io.ttes.operator.pod;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.ttes.operator.testing.LoopbackProxy;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.Executors;
 
 /**
  * A loopback proxy in front of the AWS emulator that records every call an operator pod makes:
@@ -36,26 +27,17 @@ final class AwsCallRecorder implements AutoCloseable {
     }
   }
 
-  private static final Set<String> HOP_HEADERS =
-      Set.of("connection", "content-length", "host", "transfer-encoding", "expect", "upgrade");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpServer server;
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final URI target;
+  private final LoopbackProxy proxy;
   private final List<Call> calls = new ArrayList<>();
 
-  AwsCallRecorder(URI target) throws IOException {
-    this.target = target;
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.setExecutor(Executors.newFixedThreadPool(8));
-    server.createContext("/", this::handle);
-    server.start();
+  AwsCallRecorder(URI target) {
+    this.proxy = new LoopbackProxy(target, 8, this::handle);
   }
 
   URI endpoint() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return proxy.endpoint();
   }
 
   synchronized List<Call> calls() {
@@ -67,47 +49,17 @@ final class AwsCallRecorder implements AutoCloseable {
     return calls().stream().filter(c -> c.operation().equals(operation) && c.succeeded()).toList();
   }
 
-  private void handle(HttpExchange ex) throws IOException {
-    byte[] body;
-    try (InputStream in = ex.getRequestBody()) {
-      body = in.readAllBytes();
-    }
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(target.resolve(ex.getRequestURI().toString()))
-            .timeout(Duration.ofSeconds(60))
-            .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-    ex.getRequestHeaders()
-        .forEach(
-            (k, vs) -> {
-              if (!HOP_HEADERS.contains(k.toLowerCase())) {
-                vs.forEach(v -> b.header(k, v));
-              }
-            });
-    int status = 502;
-    byte[] out = new byte[0];
-    try {
-      HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      r.headers()
-          .map()
-          .forEach(
-              (k, vs) -> {
-                if (!HOP_HEADERS.contains(k.toLowerCase()) && !k.startsWith(":")) {
-                  ex.getResponseHeaders().put(k, List.copyOf(vs));
-                }
-              });
-      status = r.statusCode();
-      out = r.body();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException e) {
-      // answered 502 below, as a load balancer without targets would
-    }
+  private void handle(HttpExchange ex, byte[] body) throws IOException {
+    HttpResponse<byte[]> answer = proxy.forward(ex, body);
+    // Unreachable: answered 502 without a body, as a load balancer without targets would.
+    int status = answer == null ? 502 : answer.statusCode();
     if (!ex.getRequestURI().getPath().startsWith("/moto-api")) {
       record(ex.getRequestHeaders().getFirst("X-Amz-Target"), body, status);
     }
-    ex.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
-    try (OutputStream os = ex.getResponseBody()) {
-      os.write(out);
+    if (answer == null) {
+      LoopbackProxy.send(ex, status, new byte[0]);
+    } else {
+      LoopbackProxy.relay(ex, answer);
     }
   }
 
@@ -147,6 +99,6 @@ final class AwsCallRecorder implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
+    proxy.close();
   }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.testing.KubeApi;
+import io.ttes.operator.testing.KubeObjects;
 import io.ttes.operator.testing.MotoServer;
 import io.ttes.operator.testing.TtesFixture;
 import java.io.IOException;
@@ -120,9 +121,13 @@ final class PodCluster implements AutoCloseable {
     return d;
   }
 
+  /** The objects of a namespace, for create / get / await / events. */
+  KubeObjects objects(String ns) {
+    return new KubeObjects(client(), ns);
+  }
+
   <T extends HasMetadata> T create(String yaml, Class<T> type, String ns) {
-    T obj = client().getKubernetesSerialization().unmarshal(yaml, type);
-    return client().resource(obj).inNamespace(ns).create();
+    return objects(ns).create(yaml, type);
   }
 
   static int freePort() {

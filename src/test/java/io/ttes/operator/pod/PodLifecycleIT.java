@@ -3,7 +3,6 @@ package io.ttes.operator.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.OpsTask;
@@ -12,7 +11,8 @@ import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
-import io.ttes.operator.status.ConditionWriter;
+import io.ttes.operator.testing.KubeObjects;
+import io.ttes.operator.testing.Manifests;
 import io.ttes.operator.testing.TtesFixture;
 import java.time.Duration;
 import java.time.Instant;
@@ -175,14 +175,13 @@ class PodLifecycleIT {
         }
       }
       List<OpsTask> migrations =
-          cluster.client().resources(OpsTask.class).inNamespace(NS).list().getItems().stream()
+          cluster.objects(NS).list(OpsTask.class).stream()
               .filter(
                   t ->
                       t.getMetadata().getOwnerReferences().stream()
                           .anyMatch(o -> o.getName().equals("to-3.33.2")))
               .toList();
-      int opsTasks =
-          cluster.client().resources(OpsTask.class).inNamespace(NS).list().getItems().size();
+      int opsTasks = cluster.objects(NS).list(OpsTask.class).size();
       Map<String, Long> tasksByToken = countBy(ecsTasks(), Task::startedBy);
 
       // A change set name is deterministic (upgrade uid, template, attempt): a planner killed
@@ -238,18 +237,7 @@ class PodLifecycleIT {
     try {
       pod.awaitReady(Duration.ofSeconds(40));
       awaitClusterReady();
-      cluster
-          .client()
-          .secrets()
-          .inNamespace(NS)
-          .resource(
-              new SecretBuilder()
-                  .withNewMetadata()
-                  .withName("acme-admin")
-                  .endMetadata()
-                  .withStringData(Map.of("password", "pod-harness-admin-secret"))
-                  .build())
-          .create();
+      cluster.objects(NS).secret("acme-admin", Map.of("password", "pod-harness-admin-secret"));
       cluster.create(
           """
           apiVersion: ops.ttes.io/v1alpha1
@@ -339,8 +327,7 @@ class PodLifecycleIT {
   }
 
   private UpgradePhase upgradePhase() {
-    StackUpgrade u =
-        cluster.client().resources(StackUpgrade.class).inNamespace(NS).withName("to-3.33.2").get();
+    StackUpgrade u = cluster.objects(NS).get(StackUpgrade.class, "to-3.33.2");
     if (u != null
         && u.getStatus() != null
         && u.getStatus().getPhase() != null
@@ -352,8 +339,7 @@ class PodLifecycleIT {
   }
 
   private BootstrapPhase bootstrapPhase() {
-    TenantBootstrap b =
-        cluster.client().resources(TenantBootstrap.class).inNamespace(NS).withName("acme").get();
+    TenantBootstrap b = cluster.objects(NS).get(TenantBootstrap.class, "acme");
     if (b != null && b.getStatus() != null && b.getStatus().getPhase() == BootstrapPhase.Failed) {
       throw new AssertionError("bootstrap failed " + b.getStatus());
     }
@@ -362,29 +348,27 @@ class PodLifecycleIT {
 
   private static void opsTask(String name, String command) {
     cluster.create(
-        """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata: {name: %s}
-        spec: {clusterRef: {name: %s}, command: [%s]}
-        """
-            .formatted(name, PREFIX, command),
-        OpsTask.class,
-        NS);
+        Manifests.opsTask(name, PREFIX, List.of(command.split(", "))), OpsTask.class, NS);
   }
 
   private static void awaitOpsTask(String name) {
-    awaitUntil(
-        () -> cluster.client().resources(OpsTask.class).inNamespace(NS).withName(name).get(),
-        t -> t.getStatus() != null && t.getStatus().getPhase() == OpsTaskPhase.Succeeded);
+    cluster
+        .objects(NS)
+        .await(
+            OpsTask.class,
+            name,
+            CONVERGE,
+            t -> t.getStatus() != null && t.getStatus().getPhase() == OpsTaskPhase.Succeeded);
   }
 
   private static void awaitClusterReady() {
-    awaitUntil(
-        () -> cluster.client().resources(TTESCluster.class).inNamespace(NS).withName(PREFIX).get(),
-        c ->
-            c.getStatus() != null
-                && ConditionWriter.isReady(c.getStatus(), c.getMetadata().getGeneration()));
+    cluster
+        .objects(NS)
+        .await(
+            TTESCluster.class,
+            PREFIX,
+            CONVERGE,
+            c -> c.getStatus() != null && KubeObjects.ready(c));
   }
 
   private static String leaseHolder() {

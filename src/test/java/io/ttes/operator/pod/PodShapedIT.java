@@ -7,11 +7,10 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
-import io.ttes.operator.status.ConditionWriter;
+import io.ttes.operator.testing.KubeObjects;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -86,42 +85,26 @@ class PodShapedIT {
       cluster.deployCluster("pod-eu1", NS);
       Duration toReady = pod.awaitReady(budget);
       assertThat(pod.restarts()).as("restarts before ready\n%s", pod.logs()).isZero();
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () ->
-                  cluster
-                      .client()
-                      .resources(TTESCluster.class)
-                      .inNamespace(NS)
-                      .withName("pod-eu1")
-                      .get(),
-              c ->
-                  c.getStatus() != null
-                      && ConditionWriter.isReady(c.getStatus(), c.getMetadata().getGeneration()));
-      cluster.create(
+      KubeObjects objects = cluster.objects(NS);
+      objects.await(
+          TTESCluster.class,
+          "pod-eu1",
+          Duration.ofSeconds(60),
+          c -> c.getStatus() != null && KubeObjects.ready(c));
+      objects.create(
           """
           apiVersion: ops.ttes.io/v1alpha1
           kind: OpsTask
           metadata: {name: migrate}
           spec: {clusterRef: {name: pod-eu1}, command: [is-db, migrate]}
           """,
-          OpsTask.class,
-          NS);
+          OpsTask.class);
       OpsTask done =
-          Awaitility.await()
-              .atMost(Duration.ofSeconds(60))
-              .pollInterval(Duration.ofMillis(200))
-              .until(
-                  () ->
-                      cluster
-                          .client()
-                          .resources(OpsTask.class)
-                          .inNamespace(NS)
-                          .withName("migrate")
-                          .get(),
-                  t -> t.getStatus() != null && t.getStatus().getPhase() == OpsTaskPhase.Succeeded);
+          objects.await(
+              OpsTask.class,
+              "migrate",
+              Duration.ofSeconds(60),
+              t -> t.getStatus() != null && t.getStatus().getPhase() == OpsTaskPhase.Succeeded);
       assertThat(done.getStatus().getTaskArn()).isNotBlank();
       assertThat(cluster.aws.succeeded("RunTask")).hasSize(1);
       assertThat(cluster.aws.succeeded("AssumeRoleWithWebIdentity"))

@@ -3,11 +3,10 @@ package io.ttes.operator.ship;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ttes.operator.TtesOperator;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.testing.KubeApi;
-import io.ttes.operator.testing.RunningOperator;
+import io.ttes.operator.testing.OperatorTestBed;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,11 +26,12 @@ class HealthEndpointsIT {
 
   @Test
   void livenessAndReadinessFollowTheInformers() throws Exception {
-    KubeApi api = KubeApi.start();
+    OperatorTestBed bed = OperatorTestBed.builder().aws(new FakeAws()).clientPerStart().start();
+    KubeApi api = bed.api;
     int apiPort = URI.create(api.url()).getPort();
     KubeApi restarted = null;
-    try (KubernetesClient client = api.newClient();
-        TtesOperator operator = RunningOperator.start(client, new FakeAws())) {
+    try (bed) {
+      TtesOperator operator = bed.operator();
       assertThat(get(operator, "/healthz")).isEqualTo("200 ok\n");
       assertThat(get(operator, "/readyz")).isEqualTo("200 ready\n");
 

@@ -3,21 +3,15 @@ package io.ttes.operator.ship;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ttes.operator.TtesOperator;
 import io.ttes.operator.aws.fake.FakeAws;
-import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.config.OperatorConfig.LeaseTimings;
-import io.ttes.operator.testing.KubeApi;
-import io.ttes.operator.testing.RunningOperator;
+import io.ttes.operator.testing.OperatorTestBed;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,20 +24,17 @@ class LeaderGaugeIT {
   private static final LeaseTimings TIMINGS =
       new LeaseTimings(Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofSeconds(1));
 
-  private final KubeApi api = KubeApi.start();
-  private final List<KubernetesClient> clients = new ArrayList<>();
-  private final List<TtesOperator> operators = new ArrayList<>();
+  private final OperatorTestBed bed =
+      OperatorTestBed.builder().aws(new FakeAws()).notStarted().start();
 
   @AfterEach
   void stop() {
-    operators.forEach(TtesOperator::close);
-    clients.forEach(KubernetesClient::close);
-    api.close();
+    bed.close();
   }
 
   @Test
   void oneOnTheLeaderZeroOnTheStandby() throws Exception {
-    api.createNamespace(LEASE_NS);
+    bed.api.createNamespace(LEASE_NS);
     TtesOperator a = replica("replica-a");
     await().atMost(Duration.ofSeconds(15)).until(a::isLeader);
     TtesOperator b = replica("replica-b");
@@ -52,8 +43,7 @@ class LeaderGaugeIT {
     assertThat(MetricsIT.sample(MetricsIT.scrape(b.httpPort()), "ttes_leader")).isZero();
     assertThat(status(b, "/healthz")).as("a standby is live").isEqualTo(200);
 
-    a.close();
-    operators.remove(a);
+    bed.stopReplica(a);
     await()
         .atMost(TIMINGS.duration().plusSeconds(10))
         .pollInterval(Duration.ofMillis(200))
@@ -62,15 +52,8 @@ class LeaderGaugeIT {
   }
 
   private TtesOperator replica(String identity) {
-    KubernetesClient client = api.newClient();
-    clients.add(client);
-    OperatorConfig config =
-        RunningOperator.testConfig()
-            .withLeaderElection(LEASE_NS, "ttes-operator-leader")
-            .withLease(identity, TIMINGS);
-    TtesOperator operator = RunningOperator.start(client, new FakeAws(), config, Clock.systemUTC());
-    operators.add(operator);
-    return operator;
+    return bed.replica(
+        c -> c.withLeaderElection(LEASE_NS, "ttes-operator-leader").withLease(identity, TIMINGS));
   }
 
   private static int status(TtesOperator operator, String path) throws Exception {

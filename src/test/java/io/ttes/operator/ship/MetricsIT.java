@@ -5,28 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.ttes.operator.TtesOperator;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.fake.CallLog;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.aws.fake.FakeStacks;
-import io.ttes.operator.aws.sdk.SdkAwsServicesFactory;
-import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.testing.FakeDeployment;
-import io.ttes.operator.testing.KubeApi;
+import io.ttes.operator.testing.KubeObjects;
+import io.ttes.operator.testing.LoopbackProxy;
 import io.ttes.operator.testing.MotoServer;
 import io.ttes.operator.testing.OperatorTestBed;
-import io.ttes.operator.testing.RunningOperator;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -321,33 +310,17 @@ class MetricsIT {
 
   private static String runOnTheSdkAgainstMoto() throws Exception {
     seedMoto();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (ThrottlingProxy proxy = new ThrottlingProxy(moto.endpoint(), "DescribeStacks", 1);
-        KubeApi api = KubeApi.start()) {
-      api.createNamespace("metrics");
-      SdkAwsServicesFactory aws = new SdkAwsServicesFactory(proxy.endpoint(), registry);
-      try (TtesOperator operator =
-          TtesOperator.start(
-              new TtesOperator.Dependencies(
-                  RunningOperator.testConfig(), api.client(), aws, registry, Clock.systemUTC()))) {
-        FakeDeployment.create(
-            api.client(), "metrics", FakeDeployment.clusterYaml("prod-eu1", "prod-eu1", true, 4));
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(200))
-            .until(
-                () ->
-                    api.client()
-                        .resources(TTESCluster.class)
-                        .inNamespace("metrics")
-                        .withName("prod-eu1")
-                        .get(),
-                c ->
-                    c.getStatus() != null
-                        && ConditionWriter.isReady(c.getStatus(), c.getMetadata().getGeneration()));
-        assertThat(proxy.throttled()).isEqualTo(1);
-        return saved("sdk-moto", scrape(operator.httpPort()));
-      }
+        OperatorTestBed bed =
+            OperatorTestBed.builder().namespace("metrics").sdkAws(proxy.endpoint()).start()) {
+      bed.create(FakeDeployment.clusterYaml("prod-eu1", "prod-eu1", true, 4), TTESCluster.class);
+      bed.await(
+          TTESCluster.class,
+          "prod-eu1",
+          Duration.ofSeconds(60),
+          c -> c.getStatus() != null && KubeObjects.ready(c));
+      assertThat(proxy.throttled()).isEqualTo(1);
+      return saved("sdk-moto", scrape(bed.operator().httpPort()));
     }
   }
 
@@ -481,72 +454,43 @@ class MetricsIT {
    * with AWS's throttling error, which moto cannot produce, so the SDK retries.
    */
   private static final class ThrottlingProxy implements AutoCloseable {
-    private final HttpServer server;
-    private final HttpClient client = HttpClient.newHttpClient();
+    private final LoopbackProxy proxy;
     private final AtomicInteger matching = new AtomicInteger();
     private final int times;
 
-    ThrottlingProxy(URI target, String operation, int times) throws IOException {
+    ThrottlingProxy(URI target, String operation, int times) {
       this.times = times;
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      server.createContext(
-          "/",
-          ex -> {
-            byte[] body = ex.getRequestBody().readAllBytes();
-            String text = new String(body, StandardCharsets.UTF_8);
-            if (text.contains("Action=" + operation) && matching.getAndIncrement() < times) {
-              reply(
-                  ex,
-                  400,
-                  "text/xml",
-                  ("<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
-                          + "<Message>Rate exceeded</Message></Error>"
-                          + "<RequestId>proxy</RequestId></ErrorResponse>")
-                      .getBytes(StandardCharsets.UTF_8));
-              return;
-            }
-            forward(ex, target, body);
-          });
-      server.start();
-    }
-
-    private void forward(HttpExchange ex, URI target, byte[] body) throws IOException {
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(target.resolve(ex.getRequestURI().toString()))
-              .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-      ex.getRequestHeaders()
-          .forEach(
-              (name, values) -> {
-                if (!Set.of("host", "content-length", "connection", "expect", "transfer-encoding")
-                    .contains(name.toLowerCase())) {
-                  values.forEach(v -> request.header(name, v));
+      this.proxy =
+          new LoopbackProxy(
+              target,
+              4,
+              (ex, body) -> {
+                String text = new String(body, StandardCharsets.UTF_8);
+                if (text.contains("Action=" + operation) && matching.getAndIncrement() < times) {
+                  ex.getResponseHeaders().set("Content-Type", "text/xml");
+                  LoopbackProxy.send(
+                      ex,
+                      400,
+                      ("<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+                              + "<Message>Rate exceeded</Message></Error>"
+                              + "<RequestId>proxy</RequestId></ErrorResponse>")
+                          .getBytes(StandardCharsets.UTF_8));
+                  return;
                 }
+                HttpResponse<byte[]> answer = proxy().forward(ex, body);
+                if (answer == null) {
+                  throw new IOException("the emulator did not answer");
+                }
+                LoopbackProxy.relay(ex, answer);
               });
-      try {
-        HttpResponse<byte[]> response =
-            client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        reply(
-            ex,
-            response.statusCode(),
-            response.headers().firstValue("Content-Type").orElse("application/octet-stream"),
-            response.body());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException(e);
-      }
     }
 
-    private static void reply(HttpExchange ex, int status, String type, byte[] body)
-        throws IOException {
-      ex.getResponseHeaders().set("Content-Type", type);
-      ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
+    private LoopbackProxy proxy() {
+      return proxy;
     }
 
     URI endpoint() {
-      return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+      return proxy.endpoint();
     }
 
     /** Throttling errors answered. */
@@ -556,7 +500,7 @@ class MetricsIT {
 
     @Override
     public void close() {
-      server.stop(0);
+      proxy.close();
     }
   }
 }

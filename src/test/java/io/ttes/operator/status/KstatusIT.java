@@ -17,6 +17,7 @@ import io.ttes.operator.aws.ChangeSets.TemplateSummary;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.testing.FakeDeployment;
 import io.ttes.operator.testing.Kstatus;
+import io.ttes.operator.testing.Manifests;
 import io.ttes.operator.testing.OperatorTestBed;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,9 +90,9 @@ class KstatusIT {
     start(1);
     aws.ecs().whenCommand(List.of("tti-lw-stack", "ns-db", "migrate")).neverStop();
     aws.ecs().whenCommand(List.of("tti-lw-stack", "is-db", "fails")).exitCode(3);
-    bed.create(opsTask("runs", "[ns-db, migrate]"), OpsTask.class);
+    bed.create(Manifests.opsTask("runs", "prod-eu1", List.of("ns-db", "migrate")), OpsTask.class);
     expect(OpsTask.class, "runs", "Running", t -> phase(t) == OpsTaskPhase.Running, IN_PROGRESS);
-    bed.create(opsTask("waits", "[is-db, migrate]"), OpsTask.class);
+    bed.create(Manifests.opsTask("waits", "prod-eu1", List.of("is-db", "migrate")), OpsTask.class);
     expect(
         OpsTask.class,
         "waits",
@@ -101,7 +102,7 @@ class KstatusIT {
     aws.ecs().finish(aws.ecs().startedTasks().get(0), 0);
     expect(OpsTask.class, "runs", "Succeeded", t -> phase(t) == OpsTaskPhase.Succeeded, CURRENT);
     expect(OpsTask.class, "waits", "Succeeded", t -> phase(t) == OpsTaskPhase.Succeeded, CURRENT);
-    bed.create(opsTask("fails", "[is-db, fails]"), OpsTask.class);
+    bed.create(Manifests.opsTask("fails", "prod-eu1", List.of("is-db", "fails")), OpsTask.class);
     expect(OpsTask.class, "fails", "Failed", t -> phase(t) == OpsTaskPhase.Failed, FAILED);
     bed.create(
         """
@@ -327,16 +328,6 @@ class KstatusIT {
                   new ResourceChange(
                       "Modify", "TaskDefinition", "td", "AWS::ECS::TaskDefinition", "True")));
     }
-  }
-
-  private static String opsTask(String name, String command) {
-    return """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata: {name: %s}
-        spec: {clusterRef: {name: prod-eu1}, command: %s}
-        """
-        .formatted(name, command);
   }
 
   private static String bootstrap(String tenant) {

@@ -1,24 +1,13 @@
 package io.ttes.operator.testing;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,13 +27,7 @@ public final class FaultyAwsProxy implements AutoCloseable {
     GONE
   }
 
-  private static final Set<String> HOP_HEADERS =
-      Set.of("connection", "content-length", "host", "transfer-encoding", "expect", "upgrade");
-
-  private final HttpServer server;
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final URI target;
+  private final LoopbackProxy proxy;
   private final Random random;
   private volatile double throttleRate;
   private volatile double errorRate;
@@ -52,19 +35,15 @@ public final class FaultyAwsProxy implements AutoCloseable {
   private final Map<Mode, AtomicLong> counts = new ConcurrentHashMap<>();
 
   public FaultyAwsProxy(URI target, long seed) throws IOException {
-    this.target = target;
     this.random = new Random(seed);
     for (Mode m : Mode.values()) {
       counts.put(m, new AtomicLong());
     }
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.setExecutor(Executors.newFixedThreadPool(16));
-    server.createContext("/", this::handle);
-    server.start();
+    this.proxy = new LoopbackProxy(target, 16, this::handle);
   }
 
   public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return proxy.endpoint();
   }
 
   /** Fractions of requests answered with throttling and with 5xx (the rest pass). */
@@ -101,11 +80,7 @@ public final class FaultyAwsProxy implements AutoCloseable {
     return Mode.PASS;
   }
 
-  private void handle(HttpExchange ex) throws IOException {
-    byte[] body;
-    try (InputStream in = ex.getRequestBody()) {
-      body = in.readAllBytes();
-    }
+  private void handle(HttpExchange ex, byte[] body) throws IOException {
     Mode mode = draw(ex.getRequestURI().getPath());
     counts.get(mode).incrementAndGet();
     String contentType = String.valueOf(ex.getRequestHeaders().getFirst("Content-Type"));
@@ -145,37 +120,11 @@ public final class FaultyAwsProxy implements AutoCloseable {
   }
 
   private void forward(HttpExchange ex, byte[] body) throws IOException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(target.resolve(ex.getRequestURI().toString()))
-            .timeout(Duration.ofSeconds(60))
-            .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-    ex.getRequestHeaders()
-        .forEach(
-            (k, vs) -> {
-              if (!HOP_HEADERS.contains(k.toLowerCase())) {
-                vs.forEach(v -> b.header(k, v));
-              }
-            });
-    try {
-      HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      r.headers()
-          .map()
-          .forEach(
-              (k, vs) -> {
-                if (!HOP_HEADERS.contains(k.toLowerCase()) && !k.startsWith(":")) {
-                  ex.getResponseHeaders().put(k, List.copyOf(vs));
-                }
-              });
-      byte[] out = r.body();
-      ex.sendResponseHeaders(r.statusCode(), out.length == 0 ? -1 : out.length);
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(out);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    HttpResponse<byte[]> answer = proxy.forward(ex, body);
+    if (answer == null) {
       respond(ex, 502, "text/plain", "");
-    } catch (IOException e) {
-      respond(ex, 502, "text/plain", "");
+    } else {
+      LoopbackProxy.relay(ex, answer);
     }
   }
 
@@ -183,14 +132,11 @@ public final class FaultyAwsProxy implements AutoCloseable {
       throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
-    ex.sendResponseHeaders(code, bytes.length == 0 ? -1 : bytes.length);
-    try (OutputStream os = ex.getResponseBody()) {
-      os.write(bytes);
-    }
+    LoopbackProxy.send(ex, code, bytes);
   }
 
   @Override
   public void close() {
-    server.stop(0);
+    proxy.close();
   }
 }

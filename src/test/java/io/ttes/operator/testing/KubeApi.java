@@ -44,6 +44,7 @@ public final class KubeApi implements AutoCloseable {
   private final KubernetesMockServer server;
   private final MockWebServer web;
   private final NamespacedKubernetesClient client;
+  private volatile boolean closed;
 
   private KubeApi(KubernetesMockServer server, MockWebServer web) {
     this.server = server;
@@ -349,8 +350,13 @@ public final class KubeApi implements AutoCloseable {
         .create();
   }
 
+  /** Stops the server; a second close (a test that stopped it on purpose) does nothing. */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     client.close();
     server.destroy();
   }

@@ -3,24 +3,17 @@ package io.ttes.operator.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.ttes.operator.TtesOperator;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Step;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
-import io.ttes.operator.aws.sdk.SdkAwsServicesFactory;
 import io.ttes.operator.status.ConditionWriter;
-import io.ttes.operator.testing.KubeApi;
 import io.ttes.operator.testing.MotoServer;
-import io.ttes.operator.testing.RunningOperator;
+import io.ttes.operator.testing.OperatorTestBed;
 import io.ttes.operator.testing.TtesFixture;
 import io.ttes.operator.version.StackVersions;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -46,45 +39,22 @@ class StackUpgradeEmulatorIT {
   private static final String SERVICES = "5-4-ecs-services";
 
   private static MotoServer moto;
-  private static KubeApi api;
-  private static SdkAwsServicesFactory aws;
-  private static TtesOperator operator;
+  private static OperatorTestBed bed;
   private static CloudFormationClient cfn;
 
   @BeforeAll
   static void start() {
     moto = MotoServer.start();
-    api = KubeApi.start();
-    aws =
-        new SdkAwsServicesFactory(
-            moto.endpoint(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    operator =
-        RunningOperator.start(
-            api.client(),
-            aws,
-            RunningOperator.testConfig()
-                .withAwsEndpoint(moto.endpoint())
-                .withPolling(Duration.ofMillis(500), Duration.ofSeconds(2)),
-            Clock.systemUTC());
+    bed = OperatorTestBed.onMoto(moto, null);
     cfn = TtesFixture.configure(CloudFormationClient.builder(), moto.endpoint()).build();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (cfn != null) {
-      cfn.close();
-    }
-    if (operator != null) {
-      operator.close();
-    }
-    if (aws != null) {
-      aws.close();
-    }
-    if (api != null) {
-      api.close();
-    }
-    if (moto != null) {
-      moto.close();
+    for (AutoCloseable c : new AutoCloseable[] {cfn, bed, moto}) {
+      if (c != null) {
+        c.close();
+      }
     }
   }
 
@@ -146,8 +116,7 @@ class StackUpgradeEmulatorIT {
     List<Step> migrations = steps.stream().filter(s -> s.getOpsTask() != null).toList();
     assertThat(migrations).hasSize(5);
     for (Step m : migrations) {
-      OpsTask task =
-          api.client().resources(OpsTask.class).inNamespace("auto").withName(m.getOpsTask()).get();
+      OpsTask task = bed.objects("auto").get(OpsTask.class, m.getOpsTask());
       assertThat(task).as(m.getOpsTask()).isNotNull();
       assertThat(task.getStatus().getPhase()).as(m.getOpsTask()).isEqualTo(OpsTaskPhase.Succeeded);
       assertThat(instant(task.getStatus().getStartedAt()))
@@ -251,13 +220,8 @@ class StackUpgradeEmulatorIT {
   private static TtesFixture.Deployment deployAndApplyCluster(String prefix, String namespace) {
     TtesFixture.Deployment d =
         TtesFixture.deploy(moto.endpoint(), prefix, "3.33.1", TtesFixture.FIVE_TEMPLATES);
-    api.createNamespace(namespace);
-    KubernetesClient client = api.client();
-    TTESCluster cluster =
-        client
-            .getKubernetesSerialization()
-            .unmarshal(d.clusterYaml(prefix, namespace), TTESCluster.class);
-    client.resource(cluster).create();
+    bed.api.createNamespace(namespace);
+    bed.objects(namespace).create(d.clusterYaml(prefix, namespace), TTESCluster.class);
     await()
         .atMost(CONVERGE)
         .untilAsserted(
@@ -283,14 +247,11 @@ class StackUpgradeEmulatorIT {
           %s
         """
             .formatted(cluster, target, namespace, cluster, target, approval);
-    KubernetesClient client = api.client();
-    client
-        .resource(client.getKubernetesSerialization().unmarshal(yaml, StackUpgrade.class))
-        .create();
+    bed.objects(namespace).create(yaml, StackUpgrade.class);
   }
 
   private static void approve(String namespace, String name, String hash) {
-    api.client()
+    bed.client()
         .resources(StackUpgrade.class)
         .inNamespace(namespace)
         .withName(name)
@@ -302,11 +263,11 @@ class StackUpgradeEmulatorIT {
   }
 
   private static StackUpgrade awaitPhase(String namespace, String name, UpgradePhase phase) {
-    return await()
-        .atMost(CONVERGE)
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> upgrade(namespace, name),
+    return bed.objects(namespace)
+        .await(
+            StackUpgrade.class,
+            name,
+            CONVERGE,
             u -> {
               UpgradePhase p = u.getStatus() == null ? null : u.getStatus().getPhase();
               if (p != phase && p != null && p.isFinished()) {
@@ -317,25 +278,19 @@ class StackUpgradeEmulatorIT {
   }
 
   private static StackUpgrade upgrade(String namespace, String name) {
-    return api.client().resources(StackUpgrade.class).inNamespace(namespace).withName(name).get();
+    return bed.objects(namespace).get(StackUpgrade.class, name);
   }
 
   private static TTESCluster cluster(String namespace, String name) {
-    return api.client().resources(TTESCluster.class).inNamespace(namespace).withName(name).get();
+    return bed.objects(namespace).get(TTESCluster.class, name);
   }
 
   private static List<String> taskCommand(String namespace, String name) {
-    return api.client()
-        .resources(OpsTask.class)
-        .inNamespace(namespace)
-        .withName(name)
-        .get()
-        .getSpec()
-        .getCommand();
+    return bed.objects(namespace).get(OpsTask.class, name).getSpec().getCommand();
   }
 
   private static long calls(String operation) {
-    return aws.metrics().callsByOperation().getOrDefault(operation, 0L);
+    return bed.awsCalls().callsByOperation().getOrDefault(operation, 0L);
   }
 
   private static Stack stack(String name) {

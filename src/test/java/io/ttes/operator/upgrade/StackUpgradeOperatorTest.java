@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.ttes.operator.TtesOperator;
 import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
@@ -20,10 +18,8 @@ import io.ttes.operator.aws.Snapshots;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.aws.fake.FakeChangeSets;
 import io.ttes.operator.aws.fake.FakeStacks;
-import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.status.ConditionWriter;
-import io.ttes.operator.testing.KubeApi;
-import io.ttes.operator.testing.RunningOperator;
+import io.ttes.operator.testing.OperatorTestBed;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,17 +46,24 @@ class StackUpgradeOperatorTest {
   static final String SERVICES = "prod-5-4-ecs-services";
   static final List<String> ORDER = List.of(VPC, AURORA, ECS, OPS, SERVICES);
 
-  KubeApi api;
+  OperatorTestBed bed;
   KubernetesClient client;
   FakeAws aws;
-  TtesOperator operator;
 
   @BeforeEach
   void setUp() {
-    api = KubeApi.start();
-    client = api.client();
-    api.createNamespace(NS);
     aws = newAws();
+    // Every start has a client of its own, as a restarted pod has; 50 ms polls on the fake's clock.
+    bed =
+        OperatorTestBed.builder()
+            .namespace(NS)
+            .aws(aws)
+            .config(c -> c.withPolling(Duration.ofMillis(50), Duration.ofSeconds(1)))
+            .clock(aws.clock())
+            .clientPerStart()
+            .notStarted()
+            .start();
+    client = bed.client();
     stack(VPC, "1-1-vpc", Map.of("CidrBlock", "10.0.0.0/16"), List.of());
     stack(
         AURORA,
@@ -89,7 +92,7 @@ class StackUpgradeOperatorTest {
                   new ResourceChange(
                       "Modify", "Thing", s + "-thing", "AWS::SSM::Parameter", "False")));
     }
-    create(
+    bed.create(
         """
         apiVersion: ops.ttes.io/v1alpha1
         kind: TTESCluster
@@ -107,7 +110,7 @@ class StackUpgradeOperatorTest {
           templates: {urlPattern: "https://templates.example/{version}/{template}.yml"}
         """,
         TTESCluster.class);
-    startOperator();
+    bed.startOperator();
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> ConditionWriter.isReady(cluster().getStatus(), null));
@@ -115,17 +118,14 @@ class StackUpgradeOperatorTest {
 
   @AfterEach
   void tearDown() {
-    if (operator != null) {
-      operator.close();
-    }
-    api.close();
+    bed.close();
   }
 
   // ------------------------------------------------------------------ the issue's cases
 
   @Test
   void fiveStacksUpgradeInTemplateOrderWithMigrationsAfterTheOpsStack() {
-    create(upgrade("to-3-33-2", ""), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", ""), StackUpgrade.class);
 
     StackUpgrade done = awaitPhase("to-3-33-2", UpgradePhase.Succeeded);
 
@@ -174,7 +174,7 @@ class StackUpgradeOperatorTest {
             SERVICES);
     assertThat(condition(done, "Ready").getStatus()).isEqualTo("True");
     assertThat(cluster().getStatus().getActiveUpgrade()).isNull();
-    assertThat(events("to-3-33-2")).anyMatch(e -> e.getReason().equals("Succeeded"));
+    assertThat(bed.events("to-3-33-2")).anyMatch(e -> e.getReason().equals("Succeeded"));
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> "3.33.2".equals(cluster().getStatus().getVersion()));
@@ -184,7 +184,7 @@ class StackUpgradeOperatorTest {
   void auroraReplacementIsSnapshottedBeforeTheChangeSetThatCarriesTheSnapshotRuns() {
     aws.changeSets()
         .changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
-    create(upgrade("to-3-33-2", ""), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", ""), StackUpgrade.class);
 
     StackUpgrade done = awaitPhase("to-3-33-2", UpgradePhase.Succeeded);
 
@@ -224,7 +224,7 @@ class StackUpgradeOperatorTest {
   void withProtectionOffADataRiskWaitsForApprovalEvenInAutomaticMode() {
     aws.changeSets()
         .changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
-    create(
+    bed.create(
         upgrade("to-3-33-2", "  dataProtection: {snapshotBeforeReplace: false}\n"),
         StackUpgrade.class);
 
@@ -240,7 +240,7 @@ class StackUpgradeOperatorTest {
 
   @Test
   void manualApprovalExecutesNothingUntilTheCurrentHashIsApproved() {
-    create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
     StackUpgrade waiting = awaitPhase("to-3-33-2", UpgradePhase.AwaitingApproval);
     String hash = waiting.getStatus().getPlan().getHash();
 
@@ -264,7 +264,7 @@ class StackUpgradeOperatorTest {
   @Test
   void aFailingStackUpdateStopsWithTheEventReasonAndLeavesLaterStacksAlone() {
     failUpdate(ECS, "UPDATE_ROLLBACK_COMPLETE", "Resource handler returned message: 'boom'");
-    create(upgrade("to-3-33-2", ""), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", ""), StackUpgrade.class);
 
     StackUpgrade failed = awaitPhase("to-3-33-2", UpgradePhase.Failed);
 
@@ -277,7 +277,7 @@ class StackUpgradeOperatorTest {
     assertThat(step(failed, ECS).getPhase()).isEqualTo("Failed");
     assertThat(step(failed, OPS).getPhase()).isEqualTo("Pending");
     assertThat(cluster().getStatus().getActiveUpgrade()).isNull();
-    assertThat(events("to-3-33-2"))
+    assertThat(bed.events("to-3-33-2"))
         .anyMatch(e -> e.getType().equals("Warning") && e.getMessage().contains("'boom'"));
 
     // A new retry value resumes at the failed stack with a new attempt's change set.
@@ -296,7 +296,7 @@ class StackUpgradeOperatorTest {
         .whenCommand(List.of("tti-lw-stack", "ns-db", "migrate"))
         .exitCode(3)
         .logs("starting", "error: relation missing");
-    create(upgrade("to-3-33-2", ""), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", ""), StackUpgrade.class);
 
     StackUpgrade failed = awaitPhase("to-3-33-2", UpgradePhase.Failed);
 
@@ -320,7 +320,7 @@ class StackUpgradeOperatorTest {
   @Test
   void aRollbackThatFailsStallsAndTellsAPersonWhatToDo() {
     failUpdate(ECS, "UPDATE_ROLLBACK_FAILED", "Resource handler returned message: 'stuck'");
-    create(upgrade("to-3-33-2", ""), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", ""), StackUpgrade.class);
 
     assertStalled("to-3-33-2", "RollbackFailed", "continue-update-rollback --stack-name " + ECS);
     assertThat(get("to-3-33-2").getStatus().getPhase()).isEqualTo(UpgradePhase.Updating);
@@ -330,7 +330,7 @@ class StackUpgradeOperatorTest {
 
   @Test
   void suspendStopsBetweenStepsAndResumes() {
-    create(upgrade("to-3-33-2", "  suspend: true\n"), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", "  suspend: true\n"), StackUpgrade.class);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
@@ -352,7 +352,7 @@ class StackUpgradeOperatorTest {
 
   @Test
   void aSpecChangeVoidsThePlanAndItsApproval() {
-    create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
     String first =
         awaitPhase("to-3-33-2", UpgradePhase.AwaitingApproval).getStatus().getPlan().getHash();
 
@@ -387,7 +387,7 @@ class StackUpgradeOperatorTest {
 
   @Test
   void aChangeSetAwsNoLongerAcceptsIsRePlannedJustInTime() {
-    create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
     String hash =
         awaitPhase("to-3-33-2", UpgradePhase.AwaitingApproval).getStatus().getPlan().getHash();
     aws.changeSets().obsolete(SERVICES);
@@ -403,7 +403,7 @@ class StackUpgradeOperatorTest {
 
   @Test
   void anUpgradeToTheObservedVersionSucceedsAtOnce() {
-    create(upgrade("noop", "").replace("3.33.2", "3.33.1"), StackUpgrade.class);
+    bed.create(upgrade("noop", "").replace("3.33.2", "3.33.1"), StackUpgrade.class);
     StackUpgrade done = awaitPhase("noop", UpgradePhase.Succeeded);
     assertThat(condition(done, "Ready").getMessage()).isEqualTo("cluster is already at 3.33.1");
     assertThat(aws.calls().mutatingCalls()).isEmpty();
@@ -414,7 +414,7 @@ class StackUpgradeOperatorTest {
   void editingTheTargetOfARunningUpgradeFinishesTheRunningStackFirst() {
     templatesFor("3.33.3", null);
     aws.stacks().describesWhileUpdating(40);
-    create(upgrade("moving", ""), StackUpgrade.class);
+    bed.create(upgrade("moving", ""), StackUpgrade.class);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> aws.timeline().stream().anyMatch(e -> e.startsWith("execute:" + VPC)));
@@ -438,8 +438,8 @@ class StackUpgradeOperatorTest {
 
   @Test
   void badSpecsStallWithoutAnyMutatingAwsCall() {
-    create(upgrade("bad-version", "").replace("3.33.2", "3.x"), StackUpgrade.class);
-    create(
+    bed.create(upgrade("bad-version", "").replace("3.33.2", "3.x"), StackUpgrade.class);
+    bed.create(
         upgrade("unknown-stack", "  stacks: [{name: prod-9-9-nothing, skip: true}]\n"),
         StackUpgrade.class);
     assertStalled("bad-version", "InvalidVersion", "spec.targetVersion");
@@ -447,7 +447,7 @@ class StackUpgradeOperatorTest {
     delete("bad-version");
     delete("unknown-stack");
 
-    create(
+    bed.create(
         upgrade("unknown-param", "  stacks: [{name: prod-5-2-ecs-ops, parameters: {Nope: x}}]\n"),
         StackUpgrade.class);
     assertStalled(
@@ -456,19 +456,19 @@ class StackUpgradeOperatorTest {
 
     // 3.33.3's services template declares a parameter the stack has no value for.
     templatesFor("3.33.3", "NewRequired");
-    create(upgrade("missing-param", "").replace("3.33.2", "3.33.3"), StackUpgrade.class);
+    bed.create(upgrade("missing-param", "").replace("3.33.2", "3.33.3"), StackUpgrade.class);
     assertStalled("missing-param", "MissingParameter", "NewRequired");
     assertThat(aws.calls().mutatingCalls()).isEmpty();
-    assertThat(events("missing-param")).anyMatch(e -> e.getType().equals("Warning"));
+    assertThat(bed.events("missing-param")).anyMatch(e -> e.getType().equals("Warning"));
   }
 
   @Test
   void aSecondUpgradeOfTheSameClusterWaitsAndNamesTheFirst() {
-    create(upgrade("first", "  approval: Manual\n"), StackUpgrade.class);
+    bed.create(upgrade("first", "  approval: Manual\n"), StackUpgrade.class);
     awaitPhase("first", UpgradePhase.AwaitingApproval);
     int before = aws.calls().mutatingCalls().size();
 
-    create(upgrade("second", ""), StackUpgrade.class);
+    bed.create(upgrade("second", ""), StackUpgrade.class);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
@@ -489,7 +489,7 @@ class StackUpgradeOperatorTest {
 
   @Test
   void aDryRunPlansRemovesItsChangeSetsAndReleasesTheCluster() {
-    create(upgrade("dry", "  dryRun: true\n"), StackUpgrade.class);
+    bed.create(upgrade("dry", "  dryRun: true\n"), StackUpgrade.class);
     StackUpgrade planned = awaitPhase("dry", UpgradePhase.Planned);
     assertThat(condition(planned, "Ready").getStatus()).isEqualTo("True");
     assertThat(planned.getStatus().getPlan().getStacks())
@@ -506,7 +506,7 @@ class StackUpgradeOperatorTest {
   void aSnapshotThatFailsFailsItsStepAndExecutesNothingOfThatStack() {
     aws.changeSets()
         .changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
-    create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
     StackUpgrade waiting = awaitPhase("to-3-33-2", UpgradePhase.AwaitingApproval);
     String snapshot =
         Names.snapshotName(
@@ -528,13 +528,13 @@ class StackUpgradeOperatorTest {
     assertThat(step(failed, ECS).getPhase()).isEqualTo("Pending");
     assertThat(executedStacks()).containsExactly(VPC);
     assertThat(cluster().getStatus().getActiveUpgrade()).isNull();
-    assertThat(events("to-3-33-2"))
+    assertThat(bed.events("to-3-33-2"))
         .anyMatch(e -> e.getType().equals("Warning") && e.getReason().equals("SnapshotFailed"));
   }
 
   @Test
   void aChangeSetRePlannedJustInTimeThatWouldReplaceUnplannedDataFailsTheStep() {
-    create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", "  approval: Manual\n"), StackUpgrade.class);
     String hash =
         awaitPhase("to-3-33-2", UpgradePhase.AwaitingApproval).getStatus().getPlan().getHash();
     // An earlier stack's update changed what the services stack reads: its planned change set is
@@ -563,7 +563,7 @@ class StackUpgradeOperatorTest {
   void deletingADryRunWhilePlanningDeletesTheChangeSetsItCreated() {
     // Change sets stay CREATE_IN_PROGRESS, so the dry run never reaches Planned on its own.
     aws.changeSets().describesUntilCreated(1_000_000);
-    create(upgrade("dry", "  dryRun: true\n"), StackUpgrade.class);
+    bed.create(upgrade("dry", "  dryRun: true\n"), StackUpgrade.class);
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> ORDER.stream().allMatch(s -> !aws.changeSets().existing(s).isEmpty()));
@@ -583,16 +583,15 @@ class StackUpgradeOperatorTest {
   void anOperatorRestartedAtStepBoundariesFinishesWithoutDuplicates() {
     aws.changeSets()
         .changesFor(AURORA, ChangeSetFixtures.load(ChangeSetFixtures.AURORA_REPLACEMENT).changes());
-    create(upgrade("to-3-33-2", ""), StackUpgrade.class);
+    bed.create(upgrade("to-3-33-2", ""), StackUpgrade.class);
     int restarts = 0;
     while (phase("to-3-33-2") != UpgradePhase.Succeeded) {
       int seen = progress();
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> progress() > seen || phase("to-3-33-2") == UpgradePhase.Succeeded);
-      operator.close();
       restarts++;
-      startOperator();
+      bed.restartOperator();
     }
     assertThat(restarts).as("operator restarts").isGreaterThanOrEqualTo(5);
     System.out.println("restarts: " + restarts + ", AWS calls: " + aws.calls().all().size());
@@ -625,12 +624,6 @@ class StackUpgradeOperatorTest {
                     .filter(p -> !p.equals("Pending"))
                     .count();
     return aws.timeline().size() + steps;
-  }
-
-  private void startOperator() {
-    OperatorConfig config =
-        RunningOperator.testConfig().withPolling(Duration.ofMillis(50), Duration.ofSeconds(1));
-    operator = RunningOperator.start(api.newClient(), aws, config, aws.clock());
   }
 
   static final String EXECUTE = FakeChangeSets.EXECUTE_CHANGE_SET;
@@ -766,11 +759,11 @@ class StackUpgradeOperatorTest {
   }
 
   private StackUpgrade get(String name) {
-    return client.resources(StackUpgrade.class).inNamespace(NS).withName(name).get();
+    return bed.get(StackUpgrade.class, name);
   }
 
   private TTESCluster cluster() {
-    return client.resources(TTESCluster.class).inNamespace(NS).withName("prod").get();
+    return bed.get(TTESCluster.class, "prod");
   }
 
   private StackUpgrade awaitPhase(String name, UpgradePhase phase) {
@@ -812,12 +805,6 @@ class StackUpgradeOperatorTest {
         .filter(s -> s.getName().equals(name))
         .findFirst()
         .orElseThrow();
-  }
-
-  private List<Event> events(String name) {
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
-        .filter(e -> name.equals(e.getInvolvedObject().getName()))
-        .toList();
   }
 
   private List<String> executedStacks() {

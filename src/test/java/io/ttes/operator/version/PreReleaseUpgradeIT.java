@@ -3,20 +3,13 @@ package io.ttes.operator.version;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.ttes.operator.TtesOperator;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
-import io.ttes.operator.aws.sdk.SdkAwsServicesFactory;
 import io.ttes.operator.status.ConditionWriter;
-import io.ttes.operator.testing.KubeApi;
 import io.ttes.operator.testing.MotoServer;
-import io.ttes.operator.testing.RunningOperator;
+import io.ttes.operator.testing.OperatorTestBed;
 import io.ttes.operator.testing.TtesFixture;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,18 +31,7 @@ class PreReleaseUpgradeIT {
   @Test
   void upgradeFromRc2ToRc10IsNoDowngrade() {
     try (MotoServer moto = MotoServer.start();
-        KubeApi api = KubeApi.start();
-        SdkAwsServicesFactory aws =
-            new SdkAwsServicesFactory(
-                moto.endpoint(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-        TtesOperator operator =
-            RunningOperator.start(
-                api.client(),
-                aws,
-                RunningOperator.testConfig()
-                    .withAwsEndpoint(moto.endpoint())
-                    .withPolling(Duration.ofMillis(500), Duration.ofSeconds(2)),
-                Clock.systemUTC())) {
+        OperatorTestBed bed = OperatorTestBed.onMoto(moto, NS)) {
       // The fixture has no release-candidate templates; the candidates reuse 3.33.2's (which have
       // no new required parameter), so only the image moves.
       TtesFixture.uploadTemplates(moto.endpoint());
@@ -62,41 +44,29 @@ class PreReleaseUpgradeIT {
               TtesFixture.FIVE_TEMPLATES,
               TtesFixture.Options.defaults()
                   .withParameters(Map.of(TtesFixture.IMAGE_PARAMETER, TtesFixture.image(FROM))));
-      api.createNamespace(NS);
-      KubernetesClient client = api.client();
-      client
-          .resource(
-              client
-                  .getKubernetesSerialization()
-                  .unmarshal(d.clusterYaml("rc-eu1", NS), TTESCluster.class))
-          .create();
+      bed.create(d.clusterYaml("rc-eu1", NS), TTESCluster.class);
       await()
           .atMost(Duration.ofSeconds(45))
           .untilAsserted(
               () -> {
-                TTESCluster c = cluster(client);
+                TTESCluster c = cluster(bed);
                 assertThat(ConditionWriter.isReady(c.getStatus(), null)).isTrue();
                 assertThat(c.getStatus().getVersion()).isEqualTo(FROM);
               });
 
-      client
-          .resource(
-              client
-                  .getKubernetesSerialization()
-                  .unmarshal(
-                      """
-                      apiVersion: ops.ttes.io/v1alpha1
-                      kind: StackUpgrade
-                      metadata: {name: to-rc10, namespace: %s}
-                      spec:
-                        clusterRef: {name: rc-eu1}
-                        targetVersion: %s
-                        approval: Automatic
-                        migrations: {commands: []}
-                      """
-                          .formatted(NS, TO),
-                      StackUpgrade.class))
-          .create();
+      bed.create(
+          """
+          apiVersion: ops.ttes.io/v1alpha1
+          kind: StackUpgrade
+          metadata: {name: to-rc10, namespace: %s}
+          spec:
+            clusterRef: {name: rc-eu1}
+            targetVersion: %s
+            approval: Automatic
+            migrations: {commands: []}
+          """
+              .formatted(NS, TO),
+          StackUpgrade.class);
       List<String> stalledReasons = new ArrayList<>();
       StackUpgrade done =
           await()
@@ -104,12 +74,7 @@ class PreReleaseUpgradeIT {
               .pollInterval(Duration.ofMillis(100))
               .until(
                   () -> {
-                    StackUpgrade su =
-                        client
-                            .resources(StackUpgrade.class)
-                            .inNamespace(NS)
-                            .withName("to-rc10")
-                            .get();
+                    StackUpgrade su = bed.get(StackUpgrade.class, "to-rc10");
                     var stalled =
                         su == null ? null : ConditionWriter.find(su.getStatus(), "Stalled");
                     if (stalled != null && "True".equals(stalled.getStatus())) {
@@ -127,12 +92,12 @@ class PreReleaseUpgradeIT {
       assertThat(done.getStatus().getTargetVersion()).isEqualTo(TO);
       await()
           .atMost(Duration.ofSeconds(30))
-          .untilAsserted(() -> assertThat(cluster(client).getStatus().getVersion()).isEqualTo(TO));
+          .untilAsserted(() -> assertThat(cluster(bed).getStatus().getVersion()).isEqualTo(TO));
     }
   }
 
-  private static TTESCluster cluster(KubernetesClient client) {
-    return client.resources(TTESCluster.class).inNamespace(NS).withName("rc-eu1").get();
+  private static TTESCluster cluster(OperatorTestBed bed) {
+    return bed.get(TTESCluster.class, "rc-eu1");
   }
 
   /** Puts the fixture templates of {@code source} under the template URLs of {@code versions}. */

@@ -60,14 +60,6 @@ public final class ScaleBenchmark {
   /** JOSDK's timer of one reconcile, tagged by controller. */
   static final String RECONCILE_TIMER = "operator.sdk.controllers.execution.reconcile";
 
-  private static final List<List<String>> COMMANDS =
-      List.of(
-          List.of("is-db", "migrate"),
-          List.of("ns-db", "migrate"),
-          List.of("as-db", "migrate"),
-          List.of("noc-db", "migrate"),
-          List.of("dcs-db", "migrate"));
-
   /** What to run. */
   public record Options(
       int bootstraps,
@@ -148,9 +140,8 @@ public final class ScaleBenchmark {
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   public static void main(String[] args) throws Exception {
-    BenchArgs a = BenchArgs.parse(args, Options.ARGS);
-    if (a.help()) {
-      System.out.print(a.usage());
+    BenchArgs a = BenchSupport.argsOrUsage(args, Options.ARGS);
+    if (a == null) {
       return;
     }
     MOCK_API_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -265,8 +256,8 @@ public final class ScaleBenchmark {
         Duration took = Duration.between(start, Instant.now());
         out.printf("   +%4ds %s%n", took.toSeconds(), states);
 
-        Map<String, Long> calls = minus(aws.metrics().callsByOperation(), setupCalls);
-        Map<String, Long> kubeCalls = minus(kube.snapshot(), setupKube);
+        Map<String, Long> calls = BenchSupport.minus(aws.metrics().callsByOperation(), setupCalls);
+        Map<String, Long> kubeCalls = BenchSupport.minus(kube.snapshot(), setupKube);
         List<OpsTask> opsTasks =
             api.client().resources(OpsTask.class).inNamespace(NS).list().getItems();
         List<Long> seconds = new ArrayList<>();
@@ -392,18 +383,6 @@ public final class ScaleBenchmark {
     }
   }
 
-  private static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
-    Map<String, Long> diff = new TreeMap<>();
-    after.forEach(
-        (k, v) -> {
-          long d = v - before.getOrDefault(k, 0L);
-          if (d != 0) {
-            diff.put(k, d);
-          }
-        });
-    return diff;
-  }
-
   // ---- states
 
   /** Counts by "Kind Phase"; created OpsTasks and children alike. */
@@ -511,7 +490,10 @@ public final class ScaleBenchmark {
         metadata: {name: %s}
         spec: {clusterRef: {name: %s}, command: [%s]}
         """
-        .formatted(name, cluster, String.join(", ", COMMANDS.get(i % COMMANDS.size())));
+        .formatted(
+            name,
+            cluster,
+            String.join(", ", BenchSupport.MIGRATIONS.get(i % BenchSupport.MIGRATIONS.size())));
   }
 
   private static String bootstrap(String name, String cluster) {

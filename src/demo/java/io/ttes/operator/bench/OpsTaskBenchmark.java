@@ -52,14 +52,6 @@ public final class OpsTaskBenchmark {
   /** The AWS CLI waiter {@code aws ecs wait tasks-stopped} reads DescribeTasks every 6 s. */
   static final Duration RUNBOOK_WAITER_DELAY = Duration.ofSeconds(6);
 
-  private static final List<List<String>> COMMANDS =
-      List.of(
-          List.of("is-db", "migrate"),
-          List.of("ns-db", "migrate"),
-          List.of("as-db", "migrate"),
-          List.of("noc-db", "migrate"),
-          List.of("dcs-db", "migrate"));
-
   /**
    * What to run.
    *
@@ -157,15 +149,14 @@ public final class OpsTaskBenchmark {
   private OpsTaskBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    BenchArgs a = BenchArgs.parse(args, Options.ARGS);
-    if (a.help()) {
-      System.out.print(a.usage());
+    BenchArgs a = BenchSupport.argsOrUsage(args, Options.ARGS);
+    if (a == null) {
       return;
     }
     // exec:java runs without the test JVM's logging setup: the mock API server would log every
     // request and the operator two lines per task, burying the figures. --verbose keeps them.
     if (!a.flag("verbose")) {
-      quietLogs();
+      BenchSupport.quietLogs();
     }
     Result result = run(Options.from(a), System.out);
     if (result.succeeded() != result.tasks()) {
@@ -175,18 +166,6 @@ public final class OpsTaskBenchmark {
               + result.tasks()
               + " tasks did not succeed");
     }
-  }
-
-  /** Benchmarks print figures, not the operator's and the mock API's request logs. */
-  static void quietLogs() throws java.io.IOException {
-    try (var in = OpsTaskBenchmark.class.getResourceAsStream("/jul.properties")) {
-      if (in != null) {
-        java.util.logging.LogManager.getLogManager().readConfiguration(in);
-      }
-    }
-    ((ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
   }
 
   public static Result run(Options options, PrintStream out) throws Exception {
@@ -201,7 +180,7 @@ public final class OpsTaskBenchmark {
     Instant setupStart = Instant.now();
     try (MotoServer moto = MotoServer.start();
         KubeApi api = KubeApi.start()) {
-      out.printf("   moto and Kubernetes API up in %d ms%n", millisSince(setupStart));
+      out.printf("   moto and Kubernetes API up in %d ms%n", BenchSupport.millisSince(setupStart));
       // Time-based task progress: with moto's default (one state per DescribeTasks read) the
       // operator's polling rate would decide how long a task runs.
       moto.ecsTasksAdvanceEvery(options.ecsStateSeconds());
@@ -213,7 +192,7 @@ public final class OpsTaskBenchmark {
       }
       out.printf(
           "   %d deployment(s) seeded in moto (%s) after %d ms%n",
-          deployments.size(), moto.endpoint(), millisSince(setupStart));
+          deployments.size(), moto.endpoint(), BenchSupport.millisSince(setupStart));
       api.createNamespace(NAMESPACE);
 
       RequestCounter kubeCounter = new RequestCounter();
@@ -241,11 +220,13 @@ public final class OpsTaskBenchmark {
         Map<String, Long> setupKube = kubeCounter.snapshot();
         out.printf(
             "   operator started (metrics on port %d), clusters Ready %s after %d ms%n",
-            operator.httpPort(), clusters, millisSince(setupStart));
+            operator.httpPort(), clusters, BenchSupport.millisSince(setupStart));
 
         Instant firstCreate = Instant.now();
         for (int i = 0; i < options.tasks(); i++) {
-          api.client().resource(opsTask(i, clusters.get(i % clusters.size()), COMMANDS)).create();
+          api.client()
+              .resource(opsTask(i, clusters.get(i % clusters.size()), BenchSupport.MIGRATIONS))
+              .create();
         }
         out.printf(
             "   %d OpsTasks created in %d ms%n",
@@ -253,9 +234,9 @@ public final class OpsTaskBenchmark {
         List<OpsTask> finished = awaitFinished(api.client(), options, out, firstCreate);
         Duration wall = Duration.between(firstCreate, Instant.now());
 
-        Map<String, Long> calls = minus(aws.metrics().callsByOperation(), setupCalls);
-        Map<String, Long> failedCalls = minus(failedCalls(registry), setupFailed);
-        Map<String, Long> kube = minus(kubeCounter.snapshot(), setupKube);
+        Map<String, Long> calls = BenchSupport.minus(aws.metrics().callsByOperation(), setupCalls);
+        Map<String, Long> failedCalls = BenchSupport.minus(failedCalls(registry), setupFailed);
+        Map<String, Long> kube = BenchSupport.minus(kubeCounter.snapshot(), setupKube);
         long heapUsed = heapUsedAfterGc();
         long heapMax = memory().getHeapMemoryUsage().getMax();
         List<Long> seconds = new ArrayList<>();
@@ -420,22 +401,6 @@ public final class OpsTaskBenchmark {
       }
     }
     return failed;
-  }
-
-  private static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
-    Map<String, Long> diff = new TreeMap<>();
-    after.forEach(
-        (k, v) -> {
-          long d = v - before.getOrDefault(k, 0L);
-          if (d != 0) {
-            diff.put(k, d);
-          }
-        });
-    return diff;
-  }
-
-  private static long millisSince(Instant start) {
-    return Duration.between(start, Instant.now()).toMillis();
   }
 
   private static MemoryMXBean memory() {

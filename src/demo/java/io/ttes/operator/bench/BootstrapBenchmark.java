@@ -80,9 +80,8 @@ public final class BootstrapBenchmark {
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   public static void main(String[] args) throws Exception {
-    BenchArgs a = BenchArgs.parse(args, Settings.ARGS);
-    if (a.help()) {
-      System.out.print(a.usage());
+    BenchArgs a = BenchSupport.argsOrUsage(args, Settings.ARGS);
+    if (a == null) {
       return;
     }
     MOCK_API_LOG.setLevel(java.util.logging.Level.WARNING);

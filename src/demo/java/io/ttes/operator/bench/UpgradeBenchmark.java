@@ -147,13 +147,12 @@ public final class UpgradeBenchmark {
   private UpgradeBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    BenchArgs a = BenchArgs.parse(args, Options.ARGS);
-    if (a.help()) {
-      System.out.print(a.usage());
+    BenchArgs a = BenchSupport.argsOrUsage(args, Options.ARGS);
+    if (a == null) {
       return;
     }
     if (!a.flag("verbose")) {
-      OpsTaskBenchmark.quietLogs();
+      BenchSupport.quietLogs();
     }
     Result result = run(Options.from(a), System.out);
     if (result.phase() != UpgradePhase.Succeeded) {
@@ -184,7 +183,7 @@ public final class UpgradeBenchmark {
               : TtesFixture.deploy(moto.endpoint(), "bench-eu1", FROM, TtesFixture.FIVE_TEMPLATES);
       out.printf(
           "   %d stacks seeded in moto at %s after %d ms%n",
-          d.stacks().size(), FROM, millisSince(setupStart));
+          d.stacks().size(), FROM, BenchSupport.millisSince(setupStart));
       api.createNamespace(NAMESPACE);
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       SdkAwsServicesFactory aws = new SdkAwsServicesFactory(moto.endpoint(), registry);
@@ -203,7 +202,8 @@ public final class UpgradeBenchmark {
         cluster.setSpec(d.clusterSpec());
         client.resource(cluster).create();
         awaitClusterVersion(client, d.prefix(), FROM, Instant.now().plus(Duration.ofMinutes(2)));
-        out.printf("   TTESCluster Ready at %s after %d ms%n", FROM, millisSince(setupStart));
+        out.printf(
+            "   TTESCluster Ready at %s after %d ms%n", FROM, BenchSupport.millisSince(setupStart));
         Map<String, Long> before = aws.metrics().callsByOperation();
 
         Instant start = Instant.now();
@@ -222,7 +222,7 @@ public final class UpgradeBenchmark {
             out.printf("   TTESCluster not yet at %s %s after Succeeded%n", TO, CLUSTER_WAIT);
           }
         }
-        Map<String, Long> calls = minus(aws.metrics().callsByOperation(), before);
+        Map<String, Long> calls = BenchSupport.minus(aws.metrics().callsByOperation(), before);
 
         List<Long> stackSeconds = new ArrayList<>();
         List<Long> migrationSeconds = new ArrayList<>();
@@ -411,21 +411,5 @@ public final class UpgradeBenchmark {
 
   private static double ratio(long a, long b) {
     return b == 0 ? Double.NaN : (double) a / b;
-  }
-
-  private static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
-    Map<String, Long> out = new TreeMap<>();
-    after.forEach(
-        (k, v) -> {
-          long d = v - before.getOrDefault(k, 0L);
-          if (d != 0) {
-            out.put(k, d);
-          }
-        });
-    return out;
-  }
-
-  private static long millisSince(Instant start) {
-    return Duration.between(start, Instant.now()).toMillis();
   }
 }
