@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -132,8 +133,11 @@ final class Pod {
   void kill() {
     Process p = process;
     if (p != null) {
-      javaProcess(p).ifPresent(ProcessHandle::destroyForcibly);
+      Optional<ProcessHandle> java = javaProcess(p);
+      java.ifPresent(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
+      // Dead before the caller goes on: a kill at an AWS call must land before the answer does.
+      java.ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());
     }
   }
 
