@@ -151,6 +151,12 @@ final class BenchArgs {
     }
   }
 
+  /** A word as given, or {@code fallback} when it is absent or blank. */
+  String string(String name, String fallback) {
+    String v = value(name);
+    return v == null ? fallback : v;
+  }
+
   private String value(String name) {
     requireKnown(spec.options().containsKey(name), name);
     String v = values.get(name);

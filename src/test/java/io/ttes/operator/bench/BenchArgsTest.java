@@ -24,6 +24,14 @@ class BenchArgsTest {
   }
 
   @Test
+  void readsAWordAsGivenOrTheFallback() {
+    BenchArgs a = BenchArgs.parse(new String[] {"--tasks=-Xss256k,-Xshare:auto"}, SPEC);
+
+    assertThat(a.string("tasks", "")).isEqualTo("-Xss256k,-Xshare:auto");
+    assertThat(a.string("fast-poll", "none")).isEqualTo("none");
+  }
+
+  @Test
   void splitsOneQuotedArgumentAsExecJavaPassesIt() {
     BenchArgs a =
         BenchArgs.parse(new String[] {"  --tasks=7   --fast-poll=500ms --verbose "}, SPEC);

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * config's Entrypoint, Cmd, User, Env and WorkingDir, and its layers unpacked into one root
  * directory. The base image's part (a JRE) is the host's: see docs/pod-harness.md.
  */
-record PodImage(
+public record PodImage(
     List<String> entrypoint,
     List<String> cmd,
     String user,
@@ -28,7 +28,7 @@ record PodImage(
   private static PodImage loaded;
 
   /** Reads and unpacks target/pod-image.tar once per JVM. */
-  static synchronized PodImage load() {
+  public static synchronized PodImage load() {
     if (loaded == null) {
       loaded = unpack();
     }

@@ -17,15 +17,15 @@ import java.util.Map;
  * and parsed into Kubernetes objects. Only values the caller names are set; everything else is the
  * chart's default.
  */
-record RenderedChart(List<HasMetadata> objects) {
+public record RenderedChart(List<HasMetadata> objects) {
   static final Path CHART = Path.of("charts/ttes-operator");
   static final String RELEASE = "ttes-operator";
-  static final String NAMESPACE = "ttes-operator";
+  public static final String NAMESPACE = "ttes-operator";
   // helm template pretends to be Kubernetes 1.20 unless told otherwise; the chart needs 1.25+.
   private static final String KUBE_VERSION = "v1.30.0";
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-  static RenderedChart render(Map<String, Object> sets) {
+  public static RenderedChart render(Map<String, Object> sets) {
     TemplateCommand template =
         new Helm(CHART)
             .template()
@@ -45,7 +45,7 @@ record RenderedChart(List<HasMetadata> objects) {
     return new RenderedChart(List.copyOf(objects));
   }
 
-  Deployment deployment() {
+  public Deployment deployment() {
     List<Deployment> found = ofType(Deployment.class);
     if (found.size() != 1) {
       throw new AssertionError("the chart renders " + found.size() + " Deployments, expected 1");
