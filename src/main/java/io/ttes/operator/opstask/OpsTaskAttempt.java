@@ -18,6 +18,7 @@ import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
 import io.ttes.operator.status.SpecProblem;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -124,6 +125,12 @@ final class OpsTaskAttempt {
       return report.stalled(problem);
     }
     String key = OpsTaskFlow.clusterKey(task);
+    Instant next = nextAttemptAt();
+    if (status.getLaunchToken() != null && next != null && report.now().isBefore(next)) {
+      flow.slots().markRunning(key, uid);
+      return report.waitFor(
+          OpsTaskFlow.WAITING_TO_RETRY, status.getMessage(), Duration.between(report.now(), next));
+    }
     if (status.getLaunchToken() == null) {
       TaskSlots.Decision decision =
           flow.slots()
@@ -161,6 +168,15 @@ final class OpsTaskAttempt {
     }
   }
 
+  /** When the next attempt may start (null: now). */
+  private Instant nextAttemptAt() {
+    try {
+      return status.getNextAttemptAt() == null ? null : Instant.parse(status.getNextAttemptAt());
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   /**
    * Finds the task a crash may have hidden, else launches it. A token this process wrote and has
    * not launched yet cannot have been used, so its lookup is skipped.
@@ -170,6 +186,7 @@ final class OpsTaskAttempt {
     if (plan.platform() == Platform.AMI) {
       status.setInstanceId(platform.where());
     }
+    status.setNextAttemptAt(null);
     String token = status.getLaunchToken();
     Optional<Started> found =
         flow.unlaunchedTokens().remove(token) ? Optional.empty() : platform.find(token);
@@ -180,7 +197,7 @@ final class OpsTaskAttempt {
       Launched launched =
           platform.launch(
               new LaunchOrder(
-                  plan, values, token, OpsTaskFlow.clientToken(uid, report.refusals())));
+                  plan, values, token, OpsTaskFlow.clientToken(uid, report.launchesBefore())));
       if (launched.refused() != null) {
         return report.runTaskRefused(launched.refused());
       }
@@ -250,12 +267,14 @@ final class OpsTaskAttempt {
         if (report.now().isBefore(report.startedAt().plus(settings.notFoundGrace()))) {
           return report.stillRunning(platform);
         }
-        return report.finish(OpsTaskPhase.Failed, null, seen.reason(), seen.message(), null);
+        return report.attemptEnded(
+            OpsTaskPhase.Failed, null, seen.reason(), seen.reason(), seen.message(), null);
       case ENDED:
         Integer exit = seen.exitCode();
-        return report.finish(
+        return report.attemptEnded(
             exit != null && exit == 0 ? OpsTaskPhase.Succeeded : OpsTaskPhase.Failed,
             exit,
+            seen.stopCode(),
             seen.reason(),
             seen.message() + (exit == null ? "" : report.ran()) + report.details(seen.awsText()),
             seen.tail().get());

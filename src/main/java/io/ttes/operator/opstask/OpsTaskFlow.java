@@ -55,6 +55,12 @@ public final class OpsTaskFlow {
   public static final String TASK_DEFINITION_INACTIVE = "TaskDefinitionInactive";
 
   /**
+   * Reconciling reason while a failed attempt's backoff runs; {@code status.nextAttemptAt} says
+   * when the next attempt starts.
+   */
+  public static final String WAITING_TO_RETRY = "WaitingToRetry";
+
+  /**
    * When to come back.
    *
    * @param fastPoll while a task runs or a launch is under way
@@ -261,15 +267,24 @@ public final class OpsTaskFlow {
     return TOKEN_PREFIX + Sha256.hex(uid, 28);
   }
 
+  /**
+   * The launch token of attempt {@code attempt} (from 1): the first attempt's is {@link
+   * #launchToken(String)}, each further one a digest of the uid and the attempt number, so a crash
+   * between a retry's launch and its status write finds that attempt's task and no other.
+   */
+  public static String launchToken(String uid, int attempt) {
+    return attempt <= 1 ? launchToken(uid) : TOKEN_PREFIX + Sha256.hex(uid + "/a" + attempt, 28);
+  }
+
   /** ECS RunTask clientToken: ECS answers a repeated RunTask with the same token idempotently. */
   public static String clientToken(String uid) {
     return clientToken(uid, 0);
   }
 
   /**
-   * The clientToken of a launch after {@code refusals} RunTask answers without a task: ECS answers
-   * a repeated token with its first answer for 24 hours, so a retry after failures[] needs a new
-   * one (nothing was started under the old one; a task started under a new one is still found by
+   * The clientToken of the launch after {@code refusals} earlier launches (RunTask answers without
+   * a task, and attempts before this one): ECS answers a repeated token with its first answer for
+   * 24 hours, so each new launch needs a new one (a task started under a new one is still found by
    * its startedBy after a crash).
    */
   static String clientToken(String uid, int refusals) {
