@@ -81,6 +81,13 @@ final class OpsTaskAttempt {
     if (status.getPhase() == null) {
       status.setPhase(OpsTaskPhase.Pending);
     }
+    String retry = OpsTaskFlow.retryRequest(task);
+    if (retry != null && !retry.equals(status.getRetryRequest())) {
+      status.setRetryRequest(retry);
+      if (status.getPhase().isFinished()) {
+        return report.rerun(retry);
+      }
+    }
     if (status.getPhase().isFinished()) {
       return finished();
     }
@@ -131,6 +138,9 @@ final class OpsTaskAttempt {
       return report.waitFor(
           OpsTaskFlow.WAITING_TO_RETRY, status.getMessage(), Duration.between(report.now(), next));
     }
+    if (status.getLaunchToken() == null && Boolean.TRUE.equals(task.getSpec().getSuspend())) {
+      return report.suspended();
+    }
     if (status.getLaunchToken() == null) {
       TaskSlots.Decision decision =
           flow.slots()
@@ -149,7 +159,7 @@ final class OpsTaskAttempt {
             settings.waitPoll());
       }
       // Write-ahead: this status is persisted before anything reaches AWS.
-      status.setLaunchToken(OpsTaskFlow.launchToken(uid));
+      status.setLaunchToken(OpsTaskFlow.launchToken(uid, report.attempt()));
       flow.unlaunchedTokens().add(status.getLaunchToken());
       status.setCommandLine(plan.command().display());
       status.setReason(Reasons.STARTING);

@@ -1,5 +1,6 @@
 package io.ttes.operator.opstask;
 
+import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskSpec;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -59,6 +61,12 @@ public final class OpsTaskFlow {
    * when the next attempt starts.
    */
   public static final String WAITING_TO_RETRY = "WaitingToRetry";
+
+  /** Reconciling reason of an OpsTask that spec.suspend holds before it starts. */
+  public static final String SUSPENDED = "Suspended";
+
+  /** Event reason when the ops.ttes.io/retry annotation starts a finished OpsTask again. */
+  public static final String RETRY_REQUESTED = "RetryRequested";
 
   /**
    * When to come back.
@@ -292,6 +300,27 @@ public final class OpsTaskFlow {
     String token = TOKEN_PREFIX + uid;
     int room = 64 - suffix.length();
     return (token.length() <= room ? token : token.substring(0, room)) + suffix;
+  }
+
+  /** The value of the ops.ttes.io/retry annotation, or null. */
+  static String retryRequest(OpsTask task) {
+    Map<String, String> annotations = task.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(ApiGroup.RETRY_ANNOTATION);
+  }
+
+  /**
+   * True when a reconcile has nothing to do: the OpsTask finished, its spec was seen, and no new
+   * retry annotation value asks for another attempt.
+   */
+  public static boolean settled(OpsTask task) {
+    OpsTaskStatus s = task.getStatus();
+    if (s == null || s.getPhase() == null || !s.getPhase().isFinished()) {
+      return false;
+    }
+    String retry = retryRequest(task);
+    return s.getObservedGeneration() != null
+        && s.getObservedGeneration().equals(task.getMetadata().getGeneration())
+        && (retry == null || retry.equals(s.getRetryRequest()));
   }
 
   static String format(Instant instant) {

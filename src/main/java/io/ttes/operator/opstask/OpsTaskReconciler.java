@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * The Kubernetes side of OpsTask: reads the cluster and Secrets, hands the OpsTask to {@link
  * OpsTaskFlow}, and persists what it decided (status first, then events and metrics).
  */
-@ControllerConfiguration(name = OpsTaskReconciler.NAME)
+// Not generation-aware: the ops.ttes.io/retry annotation changes no generation.
+@ControllerConfiguration(name = OpsTaskReconciler.NAME, generationAwareEventProcessing = false)
 public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> {
   public static final String NAME = "opstask";
   private static final Logger log = LoggerFactory.getLogger(OpsTaskReconciler.class);
@@ -91,11 +92,7 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
 
   @Override
   public UpdateControl<OpsTask> reconcile(OpsTask task, Context<OpsTask> context) {
-    if (task.getStatus() != null
-        && task.getStatus().getPhase() != null
-        && task.getStatus().getPhase().isFinished()
-        && task.getStatus().getObservedGeneration() != null
-        && task.getStatus().getObservedGeneration().equals(task.getMetadata().getGeneration())) {
+    if (OpsTaskFlow.settled(task)) {
       return UpdateControl.noUpdate(); // finished tasks are final: no AWS call
     }
     seedSlots(task, context);

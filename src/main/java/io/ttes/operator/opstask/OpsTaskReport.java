@@ -128,9 +128,7 @@ final class OpsTaskReport {
     }
     RetryPolicy.Verdict verdict =
         RetryPolicy.judge(
-            task.getSpec(),
-            status.getAttempts(),
-            new RetryPolicy.Failure(exitCode, stopCode, reason));
+            task.getSpec(), thisRun(), new RetryPolicy.Failure(exitCode, stopCode, reason));
     endAction = verdict.action().name();
     if (!verdict.retry()) {
       // Without retries or rules, the message stays what it was before there were any.
@@ -176,6 +174,55 @@ final class OpsTaskReport {
     status.setMessage(text);
     events.add(new Event(EventType.Warning, reason, status.getCommandLine() + ": " + text));
     return done(Outcome.reconciling(OpsTaskFlow.WAITING_TO_RETRY, text), Optional.of(pause));
+  }
+
+  /**
+   * spec.suspend holds an OpsTask that has not started: no slot, no token, no AWS call; the spec
+   * change that clears it wakes it up.
+   */
+  Step suspended() {
+    flow.slots().release(uid);
+    String message = "spec.suspend is true: the command does not start until it is set to false";
+    if (!OpsTaskFlow.SUSPENDED.equals(previous.getReason())) {
+      events.add(new Event(EventType.Normal, OpsTaskFlow.SUSPENDED, message));
+    }
+    status.setReason(OpsTaskFlow.SUSPENDED);
+    status.setMessage(message);
+    return done(Outcome.reconciling(OpsTaskFlow.SUSPENDED, message), Optional.empty());
+  }
+
+  /**
+   * A new value of the ops.ttes.io/retry annotation on a finished OpsTask: the next attempt starts
+   * from Pending (a slot, then its own launch token). The attempts so far stay in status.
+   */
+  Step rerun(String value) {
+    int next = attempt() + 1;
+    status.setAttempt(next);
+    status.setRunStartedAtAttempt(next);
+    status.setPhase(OpsTaskPhase.Pending);
+    status.setLaunchToken(null);
+    status.setTaskArn(null);
+    status.setStartedAt(null);
+    status.setFinishedAt(null);
+    status.setExitCode(null);
+    status.setLogTail(null);
+    status.setNextAttemptAt(null);
+    String message = "retry requested (ops.ttes.io/retry=" + value + "): attempt " + next;
+    status.setReason(OpsTaskFlow.RETRY_REQUESTED);
+    status.setMessage(message);
+    events.add(new Event(EventType.Normal, OpsTaskFlow.RETRY_REQUESTED, message));
+    return done(
+        Outcome.reconciling(OpsTaskFlow.RETRY_REQUESTED, message), Optional.of(Duration.ZERO));
+  }
+
+  /** The attempts of the current run (since the last retry annotation). */
+  private List<OpsTaskStatus.Attempt> thisRun() {
+    int first = status.getRunStartedAtAttempt() == null ? 1 : status.getRunStartedAtAttempt();
+    return status.getAttempts() == null
+        ? List.of()
+        : status.getAttempts().stream()
+            .filter(a -> a.getAttempt() == null || a.getAttempt() >= first)
+            .toList();
   }
 
   /** The attempt that just ended, appended to status.attempts. */

@@ -319,4 +319,74 @@ class OpsTaskRetryTest {
             Duration.ofMinutes(5),
             Duration.ofMinutes(5));
   }
+
+  // ---- suspend and the retry annotation
+
+  @Test
+  void suspendHoldsATaskThatHasNotStartedUntilItIsCleared() {
+    OpsTask t = task(null);
+    t.getSpec().setSuspend(true);
+
+    Step held = step(t);
+    assertThat(step(t).events()).as("one event, not one per reconcile").isEmpty();
+
+    assertThat(held.status().getPhase()).isEqualTo(OpsTaskPhase.Pending);
+    assertThat(held.status().getLaunchToken()).isNull();
+    assertThat(ConditionWriter.find(held.status(), "Reconciling").getReason())
+        .isEqualTo(OpsTaskFlow.SUSPENDED);
+    assertThat(held.events()).extracting(e -> e.reason()).containsExactly("Suspended");
+    assertThat(held.rescheduleAfter()).isEmpty();
+    assertThat(aws.calls().all()).isEmpty();
+
+    t.getSpec().setSuspend(false);
+    t.getMetadata().setGeneration(2L);
+    assertThat(runToEnd(t).getPhase()).isEqualTo(OpsTaskPhase.Succeeded);
+    assertThat(aws.ecs().startedTasks()).hasSize(1);
+  }
+
+  @Test
+  void suspendDoesNotHoldATaskWhoseLaunchMayHaveReachedAws() {
+    aws.ecs().neverStop();
+    OpsTask t = task(null);
+    step(t);
+    step(t);
+    t.getSpec().setSuspend(true);
+    assertThat(step(t).status().getPhase()).isEqualTo(OpsTaskPhase.Running);
+  }
+
+  @Test
+  void theRetryAnnotationStartsANewAttemptOncePerValue() {
+    aws.ecs().whenCommand(List.of("tti-lw-stack", "is-db")).exitCode(1);
+    OpsTask t = task(1);
+    t.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of("ops.ttes.io/retry", "0")));
+    OpsTaskStatus failed = runToEnd(t);
+    assertThat(failed.getPhase()).isEqualTo(OpsTaskPhase.Failed);
+    assertThat(aws.ecs().startedTasks())
+        .as("a value present from the start runs nothing")
+        .hasSize(2);
+    assertThat(OpsTaskFlow.settled(t)).isTrue();
+
+    t.getMetadata().getAnnotations().put("ops.ttes.io/retry", "1");
+    assertThat(OpsTaskFlow.settled(t)).isFalse();
+    Step rerun = step(t);
+    assertThat(rerun.status().getPhase()).isEqualTo(OpsTaskPhase.Pending);
+    assertThat(rerun.status().getAttempt()).isEqualTo(3);
+    assertThat(rerun.events()).extracting(e -> e.reason()).containsExactly("RetryRequested");
+    OpsTaskStatus again = runToEnd(t);
+
+    // The new run counts its failures afresh: two more attempts under backoffLimit 1.
+    assertThat(again.getPhase()).isEqualTo(OpsTaskPhase.Failed);
+    assertThat(again.getAttempts()).hasSize(4);
+    assertThat(aws.ecs().startedTasks()).hasSize(4);
+    String uid = t.getMetadata().getUid();
+    assertThat(aws.ecs().runRequests())
+        .extracting(RunRequest::startedBy)
+        .containsExactly(
+            OpsTaskFlow.launchToken(uid, 1),
+            OpsTaskFlow.launchToken(uid, 2),
+            OpsTaskFlow.launchToken(uid, 3),
+            OpsTaskFlow.launchToken(uid, 4));
+    assertThat(step(t).status().getAttempts()).as("the same value again runs nothing").hasSize(4);
+    assertThat(aws.ecs().startedTasks()).hasSize(4);
+  }
 }

@@ -15,10 +15,10 @@ import lombok.AllArgsConstructor;
 import lombok.Data;
 import lombok.NoArgsConstructor;
 
-/** The command to run. The spec is immutable once the task has started. */
+/** The command to run. The spec is immutable, except while {@code suspend} holds it. */
 @Data
 @ValidationRule(
-    value = "self == oldSelf",
+    value = "self == oldSelf || (has(oldSelf.suspend) && oldSelf.suspend)",
     message = "an OpsTask's spec cannot change: create a new OpsTask to run another command",
     reason = "FieldValueForbidden")
 @JsonClassDescription("The command to run and against which cluster; immutable once created.")

@@ -80,6 +80,11 @@ public class OpsTaskStatus extends KindStatus {
           + " OpsTask starts a new attempt.")
   private String retryRequest;
 
+  @JsonPropertyDescription(
+      "The first attempt of the current run: a retry annotation starts a run whose failures are"
+          + " counted afresh against backoffLimit.")
+  private Integer runStartedAtAttempt;
+
   /** One attempt that ended: where it ran, how it ended and what the failure policy did. */
   @Data
   public static class Attempt {
