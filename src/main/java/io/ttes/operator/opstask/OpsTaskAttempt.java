@@ -108,7 +108,7 @@ final class OpsTaskAttempt {
         status.getPhase() == OpsTaskPhase.Succeeded
             ? Outcome.ready(Reasons.COMPLETED, status.getMessage())
             : Outcome.failed(status.getReason(), status.getMessage());
-    return report.done(outcome, Optional.empty());
+    return report.done(outcome, flow.ttlLeft(task, status));
   }
 
   // ---- pending: validate, wait for a slot, write the launch token, launch

@@ -76,16 +76,31 @@ public final class OpsTaskFlow {
    * @param slowPoll after a problem a person must fix in something the OpsTask only references
    *     (cluster, Secret, IAM)
    * @param notFoundGrace how long ECS/SSM may not know a task just started before it counts as lost
+   * @param defaultTtl how long a finished OpsTask without owner and without {@code
+   *     spec.ttlSecondsAfterFinished} is kept (null: forever)
    */
   public record Settings(
-      Duration fastPoll, Duration waitPoll, Duration slowPoll, Duration notFoundGrace) {
+      Duration fastPoll,
+      Duration waitPoll,
+      Duration slowPoll,
+      Duration notFoundGrace,
+      Duration defaultTtl) {
+    /** Settings that keep finished OpsTasks unless their spec says otherwise. */
+    public Settings(
+        Duration fastPoll, Duration waitPoll, Duration slowPoll, Duration notFoundGrace) {
+      this(fastPoll, waitPoll, slowPoll, notFoundGrace, null);
+    }
+
     public static Settings from(OperatorConfig config) {
       return new Settings(
           config.fastPoll(),
           // Waiting costs no AWS call; checking as often as running tasks poll keeps slots busy.
           config.fastPoll(),
           config.slowPoll(),
-          Duration.ofMinutes(2));
+          Duration.ofMinutes(2),
+          config.opsTaskTtlSeconds() == null
+              ? null
+              : Duration.ofSeconds(config.opsTaskTtlSeconds()));
     }
   }
 
@@ -300,6 +315,38 @@ public final class OpsTaskFlow {
     String token = TOKEN_PREFIX + uid;
     int room = 64 - suffix.length();
     return (token.length() <= room ? token : token.substring(0, room)) + suffix;
+  }
+
+  /**
+   * How long until a finished OpsTask is to be deleted ({@code spec.ttlSecondsAfterFinished}, else
+   * the operator's default): empty while it runs, when it has an owner (it goes with its owner), or
+   * when no TTL applies; zero when it is due.
+   */
+  public Optional<Duration> ttlLeft(OpsTask task) {
+    return ttlLeft(task, task.getStatus());
+  }
+
+  Optional<Duration> ttlLeft(OpsTask task, OpsTaskStatus status) {
+    if (status == null
+        || status.getPhase() == null
+        || !status.getPhase().isFinished()
+        || status.getFinishedAt() == null
+        || !task.getMetadata().getOwnerReferences().isEmpty()) {
+      return Optional.empty();
+    }
+    Integer seconds = task.getSpec() == null ? null : task.getSpec().getTtlSecondsAfterFinished();
+    Duration ttl = seconds == null ? settings.defaultTtl() : Duration.ofSeconds(seconds);
+    if (ttl == null) {
+      return Optional.empty();
+    }
+    Instant due;
+    try {
+      due = Instant.parse(status.getFinishedAt()).plus(ttl);
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+    Duration left = Duration.between(clock.instant(), due);
+    return Optional.of(left.isNegative() ? Duration.ZERO : left);
   }
 
   /** The value of the ops.ttes.io/retry annotation, or null. */

@@ -92,8 +92,17 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
 
   @Override
   public UpdateControl<OpsTask> reconcile(OpsTask task, Context<OpsTask> context) {
-    if (OpsTaskFlow.settled(task)) {
-      return UpdateControl.noUpdate(); // finished tasks are final: no AWS call
+    if (OpsTaskFlow.settled(task)) { // finished tasks are final: no AWS call
+      Optional<Duration> ttl = flow.ttlLeft(task);
+      if (ttl.isPresent() && ttl.get().isZero()) {
+        log.info(
+            "deleting OpsTask {}: spec.ttlSecondsAfterFinished passed",
+            task.getMetadata().getName());
+        context.getClient().resource(task).delete();
+        return UpdateControl.noUpdate();
+      }
+      return ttl.map(d -> UpdateControl.<OpsTask>noUpdate().rescheduleAfter(d))
+          .orElseGet(UpdateControl::noUpdate);
     }
     seedSlots(task, context);
     TTESCluster cluster = ReferencedCluster.cached(context).orElse(null);

@@ -319,7 +319,7 @@ final class OpsTaskReport {
         ok
             ? Outcome.ready(reason, status.getMessage())
             : Outcome.failed(reason, status.getMessage()),
-        Optional.empty());
+        flow.ttlLeft(task, status));
   }
 
   private static boolean ok(OpsTaskPhase phase) {

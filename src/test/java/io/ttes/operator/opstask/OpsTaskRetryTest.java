@@ -389,4 +389,72 @@ class OpsTaskRetryTest {
     assertThat(step(t).status().getAttempts()).as("the same value again runs nothing").hasSize(4);
     assertThat(aws.ecs().startedTasks()).hasSize(4);
   }
+
+  // ---- clean-up
+
+  @Test
+  void aFinishedAdHocTaskIsDueForDeletionAfterItsTtlAndAnOwnedOneNever() {
+    OpsTask adHoc = task(null);
+    adHoc.getSpec().setTtlSecondsAfterFinished(60);
+    OpsTask owned = task(null);
+    owned.getSpec().setTtlSecondsAfterFinished(60);
+    owned
+        .getMetadata()
+        .setOwnerReferences(
+            List.of(
+                new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                    .withKind("StackUpgrade")
+                    .withName("up")
+                    .withUid("u")
+                    .withApiVersion("ops.ttes.io/v1alpha1")
+                    .build()));
+
+    assertThat(flow.ttlLeft(adHoc)).as("not finished: never").isEmpty();
+    runToEnd(owned);
+    assertThat(steps.get(steps.size() - 1).rescheduleAfter()).as("owned").isEmpty();
+    OpsTaskStatus end = runToEnd(adHoc);
+
+    assertThat(steps.get(steps.size() - 1).rescheduleAfter())
+        .as("the finishing step comes back when the TTL is due")
+        .contains(Duration.ofSeconds(60));
+    assertThat(flow.ttlLeft(adHoc)).contains(Duration.ofSeconds(60));
+    assertThat(end.getFinishedAt()).isNotNull();
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(flow.ttlLeft(adHoc)).contains(Duration.ofSeconds(1));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(flow.ttlLeft(adHoc)).contains(Duration.ZERO);
+    assertThat(flow.ttlLeft(owned)).isEmpty();
+  }
+
+  @Test
+  void theOperatorDefaultTtlAppliesOnlyWithoutASpecTtl() {
+    OpsTaskFlow withDefault =
+        new OpsTaskFlow(
+            new OpsTaskFlow.Settings(
+                FAST, FAST, Duration.ofMinutes(5), Duration.ofMinutes(2), Duration.ofHours(1)),
+            clock,
+            new TaskSlots(clock, Duration.ofMinutes(10)),
+            new BatchedTaskObserver(clock));
+    OpsTask t = task(null);
+    runToEnd(t);
+    assertThat(flow.ttlLeft(t)).as("default off").isEmpty();
+    assertThat(withDefault.ttlLeft(t)).contains(Duration.ofHours(1));
+    t.getSpec().setTtlSecondsAfterFinished(0);
+    assertThat(withDefault.ttlLeft(t)).contains(Duration.ZERO);
+  }
+
+  @Test
+  void theOperatorSettingIsTtesOpstaskTtlSeconds() {
+    var config =
+        io.ttes.operator.config.OperatorConfig.load(
+            Map.of("TTES_OPSTASK_TTL_SECONDS", "600"), new String[0]);
+    assertThat(config.opsTaskTtlSeconds()).isEqualTo(600);
+    assertThat(OpsTaskFlow.Settings.from(config).defaultTtl()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(io.ttes.operator.config.OperatorConfig.defaults().opsTaskTtlSeconds()).isNull();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                io.ttes.operator.config.OperatorConfig.load(
+                    Map.of(), new String[] {"--opstask-ttl-seconds=-1"}))
+        .hasMessageContaining("TTES_OPSTASK_TTL_SECONDS");
+  }
 }
