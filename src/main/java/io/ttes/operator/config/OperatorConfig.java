@@ -49,7 +49,8 @@ public record OperatorConfig(
     String leaseName,
     int reconcileThreads,
     String leaseIdentity,
-    LeaseTimings lease) {
+    LeaseTimings lease,
+    Integer opsTaskTtlSeconds) {
 
   /** Lease timings, as in client-go's leader election (defaults 15s / 10s / 2s). */
   public record LeaseTimings(Duration duration, Duration renewDeadline, Duration retryPeriod) {
@@ -88,7 +89,8 @@ public record OperatorConfig(
         "ttes-operator-leader",
         10,
         null,
-        LeaseTimings.DEFAULT);
+        LeaseTimings.DEFAULT,
+        null);
   }
 
   private static final Set<String> KNOWN =
@@ -108,7 +110,8 @@ public record OperatorConfig(
           "lease-duration",
           "lease-renew-deadline",
           "lease-retry-period",
-          "reconcile-threads");
+          "reconcile-threads",
+          "opstask-ttl-seconds");
 
   private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
@@ -168,7 +171,8 @@ public record OperatorConfig(
         new LeaseTimings(
             duration(values.get("lease-duration"), d.lease().duration()),
             duration(values.get("lease-renew-deadline"), d.lease().renewDeadline()),
-            duration(values.get("lease-retry-period"), d.lease().retryPeriod())));
+            duration(values.get("lease-retry-period"), d.lease().retryPeriod())),
+        ttlSeconds(values.get("opstask-ttl-seconds")));
   }
 
   /**
@@ -218,6 +222,25 @@ public record OperatorConfig(
     return Duration.parse("PT" + t.toUpperCase());
   }
 
+  /** TTES_OPSTASK_TTL_SECONDS: a whole number of seconds, at least 0; empty: off. */
+  private static Integer ttlSeconds(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      int seconds = Integer.parseInt(text.trim());
+      if (seconds >= 0) {
+        return seconds;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "opstask-ttl-seconds (TTES_OPSTASK_TTL_SECONDS) must be a whole number of seconds >= 0,"
+            + " got "
+            + text);
+  }
+
   private static Set<String> split(String csv) {
     if (csv == null || csv.isBlank()) {
       return Set.of();
@@ -243,6 +266,7 @@ public record OperatorConfig(
         "fastPoll=" + fastPoll,
         "slowPoll=" + slowPoll,
         "leaderElection=" + leaderElection,
-        "lease=" + lease);
+        "lease=" + lease,
+        "opsTaskTtlSeconds=" + (opsTaskTtlSeconds == null ? "off" : opsTaskTtlSeconds));
   }
 }

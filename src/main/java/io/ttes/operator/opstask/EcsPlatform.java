@@ -158,6 +158,10 @@ final class EcsPlatform implements TaskPlatform {
     if (!state.stopped()) {
       return Observation.running(() -> tail(state));
     }
+    return ended(state).withStopCode(state.stopCode());
+  }
+
+  private Observation ended(TaskState state) {
     Integer exit = state.exitCode();
     if (exit != null && exit == 0) {
       return Observation.ended(0, Reasons.COMPLETED, "exited with code 0", List.of(), tail(state));

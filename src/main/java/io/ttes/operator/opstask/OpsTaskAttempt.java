@@ -18,6 +18,7 @@ import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
 import io.ttes.operator.status.SpecProblem;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -80,6 +81,13 @@ final class OpsTaskAttempt {
     if (status.getPhase() == null) {
       status.setPhase(OpsTaskPhase.Pending);
     }
+    String retry = OpsTaskFlow.retryRequest(task);
+    if (retry != null && !retry.equals(status.getRetryRequest())) {
+      status.setRetryRequest(retry);
+      if (status.getPhase().isFinished()) {
+        return report.rerun(retry);
+      }
+    }
     if (status.getPhase().isFinished()) {
       return finished();
     }
@@ -100,7 +108,7 @@ final class OpsTaskAttempt {
         status.getPhase() == OpsTaskPhase.Succeeded
             ? Outcome.ready(Reasons.COMPLETED, status.getMessage())
             : Outcome.failed(status.getReason(), status.getMessage());
-    return report.done(outcome, Optional.empty());
+    return report.done(outcome, flow.ttlLeft(task, status));
   }
 
   // ---- pending: validate, wait for a slot, write the launch token, launch
@@ -124,6 +132,15 @@ final class OpsTaskAttempt {
       return report.stalled(problem);
     }
     String key = OpsTaskFlow.clusterKey(task);
+    Instant next = nextAttemptAt();
+    if (status.getLaunchToken() != null && next != null && report.now().isBefore(next)) {
+      flow.slots().markRunning(key, uid);
+      return report.waitFor(
+          OpsTaskFlow.WAITING_TO_RETRY, status.getMessage(), Duration.between(report.now(), next));
+    }
+    if (status.getLaunchToken() == null && Boolean.TRUE.equals(task.getSpec().getSuspend())) {
+      return report.suspended();
+    }
     if (status.getLaunchToken() == null) {
       TaskSlots.Decision decision =
           flow.slots()
@@ -142,7 +159,7 @@ final class OpsTaskAttempt {
             settings.waitPoll());
       }
       // Write-ahead: this status is persisted before anything reaches AWS.
-      status.setLaunchToken(OpsTaskFlow.launchToken(uid));
+      status.setLaunchToken(OpsTaskFlow.launchToken(uid, report.attempt()));
       flow.unlaunchedTokens().add(status.getLaunchToken());
       status.setCommandLine(plan.command().display());
       status.setReason(Reasons.STARTING);
@@ -161,6 +178,15 @@ final class OpsTaskAttempt {
     }
   }
 
+  /** When the next attempt may start (null: now). */
+  private Instant nextAttemptAt() {
+    try {
+      return status.getNextAttemptAt() == null ? null : Instant.parse(status.getNextAttemptAt());
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   /**
    * Finds the task a crash may have hidden, else launches it. A token this process wrote and has
    * not launched yet cannot have been used, so its lookup is skipped.
@@ -170,6 +196,7 @@ final class OpsTaskAttempt {
     if (plan.platform() == Platform.AMI) {
       status.setInstanceId(platform.where());
     }
+    status.setNextAttemptAt(null);
     String token = status.getLaunchToken();
     Optional<Started> found =
         flow.unlaunchedTokens().remove(token) ? Optional.empty() : platform.find(token);
@@ -180,7 +207,7 @@ final class OpsTaskAttempt {
       Launched launched =
           platform.launch(
               new LaunchOrder(
-                  plan, values, token, OpsTaskFlow.clientToken(uid, report.refusals())));
+                  plan, values, token, OpsTaskFlow.clientToken(uid, report.launchesBefore())));
       if (launched.refused() != null) {
         return report.runTaskRefused(launched.refused());
       }
@@ -250,12 +277,14 @@ final class OpsTaskAttempt {
         if (report.now().isBefore(report.startedAt().plus(settings.notFoundGrace()))) {
           return report.stillRunning(platform);
         }
-        return report.finish(OpsTaskPhase.Failed, null, seen.reason(), seen.message(), null);
+        return report.attemptEnded(
+            OpsTaskPhase.Failed, null, seen.reason(), seen.reason(), seen.message(), null);
       case ENDED:
         Integer exit = seen.exitCode();
-        return report.finish(
+        return report.attemptEnded(
             exit != null && exit == 0 ? OpsTaskPhase.Succeeded : OpsTaskPhase.Failed,
             exit,
+            seen.stopCode(),
             seen.reason(),
             seen.message() + (exit == null ? "" : report.ran()) + report.details(seen.awsText()),
             seen.tail().get());

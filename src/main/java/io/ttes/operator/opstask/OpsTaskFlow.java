@@ -1,5 +1,6 @@
 package io.ttes.operator.opstask;
 
+import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskSpec;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -55,6 +57,18 @@ public final class OpsTaskFlow {
   public static final String TASK_DEFINITION_INACTIVE = "TaskDefinitionInactive";
 
   /**
+   * Reconciling reason while a failed attempt's backoff runs; {@code status.nextAttemptAt} says
+   * when the next attempt starts.
+   */
+  public static final String WAITING_TO_RETRY = "WaitingToRetry";
+
+  /** Reconciling reason of an OpsTask that spec.suspend holds before it starts. */
+  public static final String SUSPENDED = "Suspended";
+
+  /** Event reason when the ops.ttes.io/retry annotation starts a finished OpsTask again. */
+  public static final String RETRY_REQUESTED = "RetryRequested";
+
+  /**
    * When to come back.
    *
    * @param fastPoll while a task runs or a launch is under way
@@ -62,16 +76,31 @@ public final class OpsTaskFlow {
    * @param slowPoll after a problem a person must fix in something the OpsTask only references
    *     (cluster, Secret, IAM)
    * @param notFoundGrace how long ECS/SSM may not know a task just started before it counts as lost
+   * @param defaultTtl how long a finished OpsTask without owner and without {@code
+   *     spec.ttlSecondsAfterFinished} is kept (null: forever)
    */
   public record Settings(
-      Duration fastPoll, Duration waitPoll, Duration slowPoll, Duration notFoundGrace) {
+      Duration fastPoll,
+      Duration waitPoll,
+      Duration slowPoll,
+      Duration notFoundGrace,
+      Duration defaultTtl) {
+    /** Settings that keep finished OpsTasks unless their spec says otherwise. */
+    public Settings(
+        Duration fastPoll, Duration waitPoll, Duration slowPoll, Duration notFoundGrace) {
+      this(fastPoll, waitPoll, slowPoll, notFoundGrace, null);
+    }
+
     public static Settings from(OperatorConfig config) {
       return new Settings(
           config.fastPoll(),
           // Waiting costs no AWS call; checking as often as running tasks poll keeps slots busy.
           config.fastPoll(),
           config.slowPoll(),
-          Duration.ofMinutes(2));
+          Duration.ofMinutes(2),
+          config.opsTaskTtlSeconds() == null
+              ? null
+              : Duration.ofSeconds(config.opsTaskTtlSeconds()));
     }
   }
 
@@ -261,15 +290,24 @@ public final class OpsTaskFlow {
     return TOKEN_PREFIX + Sha256.hex(uid, 28);
   }
 
+  /**
+   * The launch token of attempt {@code attempt} (from 1): the first attempt's is {@link
+   * #launchToken(String)}, each further one a digest of the uid and the attempt number, so a crash
+   * between a retry's launch and its status write finds that attempt's task and no other.
+   */
+  public static String launchToken(String uid, int attempt) {
+    return attempt <= 1 ? launchToken(uid) : TOKEN_PREFIX + Sha256.hex(uid + "/a" + attempt, 28);
+  }
+
   /** ECS RunTask clientToken: ECS answers a repeated RunTask with the same token idempotently. */
   public static String clientToken(String uid) {
     return clientToken(uid, 0);
   }
 
   /**
-   * The clientToken of a launch after {@code refusals} RunTask answers without a task: ECS answers
-   * a repeated token with its first answer for 24 hours, so a retry after failures[] needs a new
-   * one (nothing was started under the old one; a task started under a new one is still found by
+   * The clientToken of the launch after {@code refusals} earlier launches (RunTask answers without
+   * a task, and attempts before this one): ECS answers a repeated token with its first answer for
+   * 24 hours, so each new launch needs a new one (a task started under a new one is still found by
    * its startedBy after a crash).
    */
   static String clientToken(String uid, int refusals) {
@@ -277,6 +315,59 @@ public final class OpsTaskFlow {
     String token = TOKEN_PREFIX + uid;
     int room = 64 - suffix.length();
     return (token.length() <= room ? token : token.substring(0, room)) + suffix;
+  }
+
+  /**
+   * How long until a finished OpsTask is to be deleted ({@code spec.ttlSecondsAfterFinished}, else
+   * the operator's default): empty while it runs, when it has an owner (it goes with its owner), or
+   * when no TTL applies; zero when it is due.
+   */
+  public Optional<Duration> ttlLeft(OpsTask task) {
+    return ttlLeft(task, task.getStatus());
+  }
+
+  Optional<Duration> ttlLeft(OpsTask task, OpsTaskStatus status) {
+    if (status == null
+        || status.getPhase() == null
+        || !status.getPhase().isFinished()
+        || status.getFinishedAt() == null
+        || !task.getMetadata().getOwnerReferences().isEmpty()) {
+      return Optional.empty();
+    }
+    Integer seconds = task.getSpec() == null ? null : task.getSpec().getTtlSecondsAfterFinished();
+    Duration ttl = seconds == null ? settings.defaultTtl() : Duration.ofSeconds(seconds);
+    if (ttl == null) {
+      return Optional.empty();
+    }
+    Instant due;
+    try {
+      due = Instant.parse(status.getFinishedAt()).plus(ttl);
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+    Duration left = Duration.between(clock.instant(), due);
+    return Optional.of(left.isNegative() ? Duration.ZERO : left);
+  }
+
+  /** The value of the ops.ttes.io/retry annotation, or null. */
+  static String retryRequest(OpsTask task) {
+    Map<String, String> annotations = task.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(ApiGroup.RETRY_ANNOTATION);
+  }
+
+  /**
+   * True when a reconcile has nothing to do: the OpsTask finished, its spec was seen, and no new
+   * retry annotation value asks for another attempt.
+   */
+  public static boolean settled(OpsTask task) {
+    OpsTaskStatus s = task.getStatus();
+    if (s == null || s.getPhase() == null || !s.getPhase().isFinished()) {
+      return false;
+    }
+    String retry = retryRequest(task);
+    return s.getObservedGeneration() != null
+        && s.getObservedGeneration().equals(task.getMetadata().getGeneration())
+        && (retry == null || retry.equals(s.getRetryRequest()));
   }
 
   static String format(Instant instant) {

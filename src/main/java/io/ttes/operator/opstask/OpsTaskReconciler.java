@@ -36,7 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The Kubernetes side of OpsTask: reads the cluster and Secrets, hands the OpsTask to {@link
  * OpsTaskFlow}, and persists what it decided (status first, then events and metrics).
  */
-@ControllerConfiguration(name = OpsTaskReconciler.NAME)
+// Not generation-aware: the ops.ttes.io/retry annotation changes no generation.
+@ControllerConfiguration(name = OpsTaskReconciler.NAME, generationAwareEventProcessing = false)
 public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> {
   public static final String NAME = "opstask";
 
@@ -92,12 +93,17 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
 
   @Override
   public UpdateControl<OpsTask> reconcile(OpsTask task, Context<OpsTask> context) {
-    if (task.getStatus() != null
-        && task.getStatus().getPhase() != null
-        && task.getStatus().getPhase().isFinished()
-        && task.getStatus().getObservedGeneration() != null
-        && task.getStatus().getObservedGeneration().equals(task.getMetadata().getGeneration())) {
-      return UpdateControl.noUpdate(); // finished tasks are final: no AWS call
+    if (OpsTaskFlow.settled(task)) { // finished tasks are final: no AWS call
+      Optional<Duration> ttl = flow.ttlLeft(task);
+      if (ttl.isPresent() && ttl.get().isZero()) {
+        log.info(
+            "deleting OpsTask {}: spec.ttlSecondsAfterFinished passed",
+            task.getMetadata().getName());
+        context.getClient().resource(task).delete();
+        return UpdateControl.noUpdate();
+      }
+      return ttl.map(d -> UpdateControl.<OpsTask>noUpdate().rescheduleAfter(d))
+          .orElseGet(UpdateControl::noUpdate);
     }
     seedSlots(task, context);
     TTESCluster cluster = ReferencedCluster.cached(context).orElse(null);

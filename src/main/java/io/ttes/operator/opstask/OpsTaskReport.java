@@ -2,6 +2,7 @@ package io.ttes.operator.opstask;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.ttes.operator.api.v1alpha1.OpsTask;
+import io.ttes.operator.api.v1alpha1.OpsTaskFailurePolicy;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
@@ -41,6 +42,11 @@ final class OpsTaskReport {
   private final String uid;
   private final List<Event> events = new ArrayList<>();
   private Optional<SecretMasker> masker;
+
+  /** How the attempt being finished ended, for its entry in status.attempts. */
+  private String endStopCode;
+
+  private String endAction;
 
   OpsTaskReport(
       OpsTaskFlow flow,
@@ -94,6 +100,153 @@ final class OpsTaskReport {
     return status.getLaunchRefusals() == null ? 0 : status.getLaunchRefusals();
   }
 
+  /** The attempt under way, from 1. */
+  int attempt() {
+    return status.getAttempt() == null ? 1 : status.getAttempt();
+  }
+
+  /** Launches before this one (refused RunTasks and earlier attempts): picks the clientToken. */
+  int launchesBefore() {
+    return refusals() + attempt() - 1;
+  }
+
+  /**
+   * An attempt ended without success (or with it): the failure policy decides whether the OpsTask
+   * fails or a new attempt follows after a backoff. The new attempt's launch token is written with
+   * this status, before anything of it reaches AWS.
+   */
+  Step attemptEnded(
+      OpsTaskPhase phase,
+      Integer exitCode,
+      String stopCode,
+      String reason,
+      String message,
+      Tail tail) {
+    endStopCode = stopCode;
+    if (phase == OpsTaskPhase.Succeeded) {
+      return finish(phase, exitCode, reason, message, tail);
+    }
+    RetryPolicy.Verdict verdict =
+        RetryPolicy.judge(
+            task.getSpec(), thisRun(), new RetryPolicy.Failure(exitCode, stopCode, reason));
+    endAction = verdict.action().name();
+    if (!verdict.retry()) {
+      // Without retries or rules, the message stays what it was before there were any.
+      boolean tell =
+          attempt() > 1
+              || RetryPolicy.backoffLimit(task.getSpec()) > 0
+              || task.getSpec().getFailurePolicy() != null;
+      return finish(
+          OpsTaskPhase.Failed,
+          exitCode,
+          verdict.reason(),
+          tell ? message + "; attempt " + attempt() + ", " + verdict.why() : message,
+          tail);
+    }
+    recordAttempt(exitCode, reason);
+    int next = attempt() + 1;
+    Duration pause = RetryPolicy.backoff(next);
+    String at = OpsTaskFlow.format(now().plus(pause));
+    String text =
+        mask(
+            "attempt "
+                + attempt()
+                + " "
+                + message
+                + "; "
+                + verdict.why()
+                + "; attempt "
+                + next
+                + " starts at "
+                + at);
+    flow.observer().forget(status.getTaskArn());
+    status.setAttempt(next);
+    // Write-ahead: the next attempt's token is stored before its launch.
+    status.setLaunchToken(OpsTaskFlow.launchToken(uid, next));
+    flow.unlaunchedTokens().add(status.getLaunchToken());
+    status.setTaskArn(null);
+    status.setStartedAt(null);
+    status.setExitCode(exitCode);
+    status.setLogTail(null);
+    status.setPhase(OpsTaskPhase.Pending);
+    status.setNextAttemptAt(at);
+    status.setReason(OpsTaskFlow.WAITING_TO_RETRY);
+    status.setMessage(text);
+    events.add(new Event(EventType.Warning, reason, status.getCommandLine() + ": " + text));
+    return done(Outcome.reconciling(OpsTaskFlow.WAITING_TO_RETRY, text), Optional.of(pause));
+  }
+
+  /**
+   * spec.suspend holds an OpsTask that has not started: no slot, no token, no AWS call; the spec
+   * change that clears it wakes it up.
+   */
+  Step suspended() {
+    flow.slots().release(uid);
+    String message = "spec.suspend is true: the command does not start until it is set to false";
+    if (!OpsTaskFlow.SUSPENDED.equals(previous.getReason())) {
+      events.add(new Event(EventType.Normal, OpsTaskFlow.SUSPENDED, message));
+    }
+    status.setReason(OpsTaskFlow.SUSPENDED);
+    status.setMessage(message);
+    return done(Outcome.reconciling(OpsTaskFlow.SUSPENDED, message), Optional.empty());
+  }
+
+  /**
+   * A new value of the ops.ttes.io/retry annotation on a finished OpsTask: the next attempt starts
+   * from Pending (a slot, then its own launch token). The attempts so far stay in status.
+   */
+  Step rerun(String value) {
+    int next = attempt() + 1;
+    status.setAttempt(next);
+    status.setRunStartedAtAttempt(next);
+    status.setPhase(OpsTaskPhase.Pending);
+    status.setLaunchToken(null);
+    status.setTaskArn(null);
+    status.setStartedAt(null);
+    status.setFinishedAt(null);
+    status.setExitCode(null);
+    status.setLogTail(null);
+    status.setNextAttemptAt(null);
+    String message = "retry requested (ops.ttes.io/retry=" + value + "): attempt " + next;
+    status.setReason(OpsTaskFlow.RETRY_REQUESTED);
+    status.setMessage(message);
+    events.add(new Event(EventType.Normal, OpsTaskFlow.RETRY_REQUESTED, message));
+    return done(
+        Outcome.reconciling(OpsTaskFlow.RETRY_REQUESTED, message), Optional.of(Duration.ZERO));
+  }
+
+  /** The attempts of the current run (since the last retry annotation). */
+  private List<OpsTaskStatus.Attempt> thisRun() {
+    int first = status.getRunStartedAtAttempt() == null ? 1 : status.getRunStartedAtAttempt();
+    return status.getAttempts() == null
+        ? List.of()
+        : status.getAttempts().stream()
+            .filter(a -> a.getAttempt() == null || a.getAttempt() >= first)
+            .toList();
+  }
+
+  /** The attempt that just ended, appended to status.attempts. */
+  private void recordAttempt(Integer exitCode, String reason) {
+    OpsTaskStatus.Attempt a = new OpsTaskStatus.Attempt();
+    a.setAttempt(attempt());
+    a.setTaskArn(status.getTaskArn());
+    a.setStopCode(endStopCode);
+    a.setExitCode(exitCode);
+    a.setReason(reason);
+    a.setStartedAt(status.getStartedAt());
+    a.setFinishedAt(OpsTaskFlow.format(now()));
+    a.setAction(endAction);
+    if (status.getAttempts() == null) {
+      status.setAttempts(new ArrayList<>());
+    }
+    status.getAttempts().add(a);
+  }
+
+  private String mask(String text) {
+    Optional<SecretMasker> mask = masker();
+    return mask.isPresent() ? mask.get().mask(text) : text;
+  }
+
   Step stillRunning(TaskPlatform platform) {
     status.setReason(Reasons.RUNNING);
     status.setMessage(
@@ -113,9 +266,22 @@ final class OpsTaskReport {
     UnknownResults.Refusal r =
         UnknownResults.refusal(
             refused, text -> masker().map(m -> m.mask(text)).orElse(refused.failureReason()));
-    return r.retry()
-        ? waitFor(r.reason(), r.message(), UnknownResults.capacityRetry(flow.settings().fastPoll()))
-        : finish(OpsTaskPhase.Failed, null, r.reason(), r.message(), null);
+    OpsTaskFailurePolicy.Action rule =
+        RetryPolicy.forRefusal(task.getSpec().getFailurePolicy(), refused.failureReason());
+    boolean retry = rule == null ? r.retry() : rule != OpsTaskFailurePolicy.Action.Fail;
+    if (retry) {
+      return waitFor(
+          Reasons.WAITING_FOR_CAPACITY,
+          r.message(),
+          UnknownResults.capacityRetry(flow.settings().fastPoll()));
+    }
+    endStopCode = refused.failureReason();
+    return finish(
+        OpsTaskPhase.Failed,
+        null,
+        Reasons.RUN_TASK_FAILED,
+        rule == null ? r.message() : r.message() + " (spec.failurePolicy: Fail)",
+        null);
   }
 
   Step finish(OpsTaskPhase phase, Integer exitCode, String reason, String message, Tail tail) {
@@ -135,6 +301,11 @@ final class OpsTaskReport {
         tail == null || tail.text() == null || mask.isEmpty()
             ? null
             : mask.get().mask(tail.text()));
+    if (endAction == null) {
+      endAction = ok(phase) ? "None" : OpsTaskFailurePolicy.Action.Fail.name();
+    }
+    recordAttempt(exitCode, reason);
+    status.setNextAttemptAt(null);
     status.setFinishedAt(OpsTaskFlow.format(now()));
     flow.slots().release(uid);
     flow.observer().forget(status.getTaskArn());
@@ -148,7 +319,11 @@ final class OpsTaskReport {
         ok
             ? Outcome.ready(reason, status.getMessage())
             : Outcome.failed(reason, status.getMessage()),
-        Optional.empty());
+        flow.ttlLeft(task, status));
+  }
+
+  private static boolean ok(OpsTaskPhase phase) {
+    return phase == OpsTaskPhase.Succeeded;
   }
 
   Step stalled(SpecProblem problem) {

@@ -108,6 +108,10 @@ final class SsmPlatform implements TaskPlatform {
     if (!invocation.finished()) {
       return Observation.running(() -> tail);
     }
+    return ended(invocation, tail).withStopCode(invocation.status());
+  }
+
+  private static Observation ended(Invocation invocation, Tail tail) {
     Integer code = invocation.responseCode();
     return switch (invocation.status()) {
       case "Success" ->

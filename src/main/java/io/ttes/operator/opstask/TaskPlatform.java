@@ -100,6 +100,8 @@ interface TaskPlatform {
    * @param awsText what AWS said about it, appended masked (or withheld when masking is not
    *     possible)
    * @param tail reads the log tail when asked (ENDED, or RUNNING when the task is timed out)
+   * @param stopCode how AWS says it ended (ECS stop code, SSM status) when ENDED; the failure
+   *     policy matches on it
    */
   record Observation(
       State state,
@@ -107,18 +109,24 @@ interface TaskPlatform {
       String reason,
       String message,
       List<String> awsText,
-      Supplier<Tail> tail) {
+      Supplier<Tail> tail,
+      String stopCode) {
     static Observation running(Supplier<Tail> tail) {
-      return new Observation(State.RUNNING, null, null, null, List.of(), tail);
+      return new Observation(State.RUNNING, null, null, null, List.of(), tail, null);
     }
 
     static Observation absent(String reason, String message) {
-      return new Observation(State.ABSENT, null, reason, message, List.of(), () -> null);
+      return new Observation(State.ABSENT, null, reason, message, List.of(), () -> null, null);
     }
 
     static Observation ended(
         Integer exitCode, String reason, String message, List<String> awsText, Tail tail) {
-      return new Observation(State.ENDED, exitCode, reason, message, awsText, () -> tail);
+      return new Observation(State.ENDED, exitCode, reason, message, awsText, () -> tail, null);
+    }
+
+    /** This observation with the stop code AWS gave. */
+    Observation withStopCode(String code) {
+      return new Observation(state, exitCode, reason, message, awsText, tail, code);
     }
   }
 

@@ -84,7 +84,10 @@ public final class CrdCompatibility {
     Set<String> oldRules = new HashSet<>();
     old.path("x-kubernetes-validations").forEach(r -> oldRules.add(r.path("rule").asText()));
     for (JsonNode r : now.path("x-kubernetes-validations")) {
-      if (!oldRules.contains(r.path("rule").asText())) {
+      String rule = r.path("rule").asText();
+      // "old || more" accepts everything "old" did: a loosened rule, not a new one.
+      boolean loosened = oldRules.stream().anyMatch(o -> rule.startsWith(o + " || "));
+      if (!oldRules.contains(rule) && !loosened) {
         out.add(at + ": new CEL rule " + r.path("rule").asText());
       }
     }

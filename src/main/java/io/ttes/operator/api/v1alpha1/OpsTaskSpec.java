@@ -3,6 +3,8 @@ package io.ttes.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -13,10 +15,10 @@ import lombok.AllArgsConstructor;
 import lombok.Data;
 import lombok.NoArgsConstructor;
 
-/** The command to run. The spec is immutable once the task has started. */
+/** The command to run. The spec is immutable, except while {@code suspend} holds it. */
 @Data
 @ValidationRule(
-    value = "self == oldSelf",
+    value = "self == oldSelf || (has(oldSelf.suspend) && oldSelf.suspend)",
     message = "an OpsTask's spec cannot change: create a new OpsTask to run another command",
     reason = "FieldValueForbidden")
 @JsonClassDescription("The command to run and against which cluster; immutable once created.")
@@ -48,6 +50,31 @@ public class OpsTaskSpec {
       "When true, deleting this OpsTask stops its running task (StopTask). By default a running"
           + " task is left to finish.")
   private boolean stopOnDelete;
+
+  @Min(0)
+  @Max(100)
+  @JsonPropertyDescription(
+      "How many failed attempts that count (failurePolicy action Count, by default a non-zero"
+          + " exit) are retried before the OpsTask fails with reason BackoffLimitExceeded, like a"
+          + " Job's backoffLimit. Default 0: the first counted failure fails the OpsTask.")
+  private Integer backoffLimit;
+
+  @JsonPropertyDescription(
+      "Which failed attempts fail at once, are retried without counting or count against"
+          + " backoffLimit, like a Job's podFailurePolicy.")
+  private OpsTaskFailurePolicy failurePolicy;
+
+  @JsonPropertyDescription(
+      "When true the OpsTask is held before it starts (phase Pending, condition reason"
+          + " Suspended); set it to false to start it. Has no effect once the task started.")
+  private Boolean suspend;
+
+  @Min(0)
+  @JsonPropertyDescription(
+      "Delete this OpsTask this many seconds after it finished (Succeeded or Failed), like a"
+          + " Job's ttlSecondsAfterFinished. Only for OpsTasks without an owner: owned ones go"
+          + " with their owner. Default: the operator's TTES_OPSTASK_TTL_SECONDS (off).")
+  private Integer ttlSecondsAfterFinished;
 
   /** A named secret value for the command line, from a Kubernetes Secret or Secrets Manager. */
   @Data

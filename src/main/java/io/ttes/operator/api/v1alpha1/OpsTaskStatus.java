@@ -2,6 +2,8 @@ package io.ttes.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
 import lombok.Data;
 import lombok.EqualsAndHashCode;
 import lombok.ToString;
@@ -61,4 +63,55 @@ public class OpsTaskStatus extends KindStatus {
 
   @JsonPropertyDescription("When the task finished (RFC 3339).")
   private String finishedAt;
+
+  @JsonPropertyDescription(
+      "The attempt under way or last made, from 1. Each attempt has its own launch token.")
+  private Integer attempt;
+
+  @JsonPropertyDescription("Every attempt that ended, oldest first, with what was done about it.")
+  private List<Attempt> attempts = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "When the next attempt starts (RFC 3339), while the OpsTask waits out its backoff.")
+  private String nextAttemptAt;
+
+  @JsonPropertyDescription(
+      "The value of the ops.ttes.io/retry annotation last acted on: a new value on a finished"
+          + " OpsTask starts a new attempt.")
+  private String retryRequest;
+
+  @JsonPropertyDescription(
+      "The first attempt of the current run: a retry annotation starts a run whose failures are"
+          + " counted afresh against backoffLimit.")
+  private Integer runStartedAtAttempt;
+
+  /** One attempt that ended: where it ran, how it ended and what the failure policy did. */
+  @Data
+  public static class Attempt {
+    @JsonPropertyDescription("Attempt number, from 1.")
+    private Integer attempt;
+
+    @JsonPropertyDescription("ECS task ARN or SSM command id; empty when RunTask started nothing.")
+    private String taskArn;
+
+    @JsonPropertyDescription(
+        "ECS stop code, SSM status or RunTask failures[] reason the attempt ended with.")
+    private String stopCode;
+
+    @JsonPropertyDescription("The command's exit code, when there is one.")
+    private Integer exitCode;
+
+    @JsonPropertyDescription("Why it ended: Completed, NonZeroExit, StoppedByAws, ...")
+    private String reason;
+
+    @JsonPropertyDescription("When it started (RFC 3339).")
+    private String startedAt;
+
+    @JsonPropertyDescription("When it ended (RFC 3339).")
+    private String finishedAt;
+
+    @JsonPropertyDescription(
+        "What was done: Ignore or Count (retried), Fail (the OpsTask failed), None (succeeded).")
+    private String action;
+  }
 }

@@ -43,6 +43,12 @@ import java.util.regex.Pattern;
  *       ConflictException
  *       (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html). A
  *       failures[] answer is such a completed request: it is repeated for its token.
+ *   <li>A stopped task carries a {@code stopCode}: {@code TaskFailedToStart}, {@code
+ *       EssentialContainerExited}, {@code UserInitiated}, {@code ServiceSchedulerInitiated}, {@code
+ *       SpotInterruption} or {@code TerminationNotice}
+ *       (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html,
+ *       https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html);
+ *       how the next tasks end is scripted with {@link #endNextTasks}.
  * </ul>
  */
 public final class FakeEcsTasks implements EcsTasks {
@@ -76,6 +82,7 @@ public final class FakeEcsTasks implements EcsTasks {
   private int maxRunning;
   private Duration stoppedRetention = STOPPED_RETENTION;
   private final Deque<Launch> runFailures = new ArrayDeque<>();
+  private final Deque<Ending> nextEndings = new ArrayDeque<>();
   private int missingAnswers;
   private final Map<String, Answered> answeredTokens = new HashMap<>();
 
@@ -211,6 +218,36 @@ public final class FakeEcsTasks implements EcsTasks {
     for (int i = 0; i < times; i++) {
       runFailures.add(Launch.failed(reason, detail));
     }
+    return this;
+  }
+
+  /**
+   * How a task stopped by itself ends: its stop code, the container's exit code (null: none) and
+   * ECS's stoppedReason.
+   */
+  public record Ending(String stopCode, Integer exitCode, String stoppedReason) {
+    /** ECS could not start it (image pull, ENI, secrets): no exit code. */
+    public static Ending failedToStart(String stoppedReason) {
+      return new Ending("TaskFailedToStart", null, stoppedReason);
+    }
+
+    /** Fargate Spot took the capacity back: the container got SIGTERM. */
+    public static Ending spotInterruption() {
+      return new Ending("SpotInterruption", 143, "Your Spot Task was interrupted.");
+    }
+
+    /** The command exited with {@code code}. */
+    public static Ending exit(int code) {
+      return new Ending("EssentialContainerExited", code, "Essential container in task exited");
+    }
+  }
+
+  /**
+   * The next tasks started end as given, one each in start order, when their rule stops them
+   * (instead of their command script's exit); later tasks follow the scripts again.
+   */
+  public synchronized FakeEcsTasks endNextTasks(Ending... endings) {
+    nextEndings.addAll(List.of(endings));
     return this;
   }
 
@@ -505,6 +542,7 @@ public final class FakeEcsTasks implements EcsTasks {
     final int exitCode;
     final String awsStopReason;
     final Rule rule;
+    final Ending ending;
     int describes;
     TaskState stopped;
 
@@ -516,6 +554,7 @@ public final class FakeEcsTasks implements EcsTasks {
       this.exitCode = script == null ? 0 : script.exitCode;
       this.awsStopReason = script == null ? null : script.awsStopReason;
       this.rule = script != null && script.rule != null ? script.rule : defaultRule;
+      this.ending = nextEndings.poll();
     }
 
     TaskState state(Instant now, boolean countDescribe) {
@@ -538,7 +577,9 @@ public final class FakeEcsTasks implements EcsTasks {
     }
 
     void stopByItself(Instant at) {
-      if (awsStopReason != null) {
+      if (ending != null) {
+        stop(at, ending.exitCode(), ending.stopCode(), ending.stoppedReason());
+      } else if (awsStopReason != null) {
         stopped =
             new TaskState(
                 arn,
@@ -556,7 +597,7 @@ public final class FakeEcsTasks implements EcsTasks {
       }
     }
 
-    void stop(Instant at, int code, String stopCode, String reason) {
+    void stop(Instant at, Integer code, String stopCode, String reason) {
       stopped =
           new TaskState(
               arn, "STOPPED", stopCode, reason, code, null, startedAt, at, LOG_GROUP, logStream);
