@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Kubernetes side of OpsTask: reads the cluster and Secrets, hands the OpsTask to {@link
@@ -39,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 // Not generation-aware: the ops.ttes.io/retry annotation changes no generation.
 @ControllerConfiguration(name = OpsTaskReconciler.NAME, generationAwareEventProcessing = false)
 public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> {
+  private static final Logger log = LoggerFactory.getLogger(OpsTaskReconciler.class);
   public static final String NAME = "opstask";
 
   private final OpsTaskFlow flow;
