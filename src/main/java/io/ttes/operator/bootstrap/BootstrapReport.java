@@ -9,6 +9,7 @@ import io.ttes.operator.bootstrap.BootstrapProgress.Kind;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
+import java.util.List;
 
 /**
  * What a bootstrap shows: a decision written into its step record and phase, the events of a step
@@ -29,6 +30,7 @@ final class BootstrapReport {
   Outcome apply(TenantBootstrap tb, TenantBootstrapStatus status, Decision d) {
     String step = d.step().name();
     Step record = BootstrapRecords.record(status, step);
+    boolean failedBefore = "Failed".equals(record.getPhase());
     if (!d.taskName().equals(record.getOpsTask())) {
       events.normal(tb, "StepStarted", "step " + step + " started as OpsTask " + d.taskName());
     }
@@ -43,12 +45,49 @@ final class BootstrapReport {
     record.setExitCode(d.exitCode());
     if (d.kind() == Kind.FAILED) {
       status.setPhase(BootstrapPhase.Failed);
-      events.warning(tb, Reasons.STEP_FAILED, "step " + step + " failed: " + d.message());
+      if (!failedBefore) {
+        events.warning(tb, Reasons.STEP_FAILED, "step " + step + " failed: " + d.message());
+      }
       return Outcome.failed(
           Reasons.STEP_FAILED, BootstrapProgress.failedMessage(step, d.message()));
     }
     events.normal(tb, "StepSucceeded", "step " + step + ": " + d.message());
     return null;
+  }
+
+  /**
+   * The outcome of one round of decisions that moved nothing further: while a failed step's
+   * siblings still run, the bootstrap stays Running, Reconciling with reason StepFailed naming the
+   * failure and the steps it waits for (the Warning event was recorded when the step failed); once
+   * none runs, the first failure (the bootstrap is Failed). Without a failure, the first step
+   * waited for.
+   *
+   * @param failed the steps that failed, in plan order
+   * @param running the steps that wait for their task, in plan order
+   * @param waiting the outcome of the first of {@code running}
+   */
+  static Outcome of(
+      TenantBootstrapStatus status, List<Decision> failed, List<String> running, Outcome waiting) {
+    if (failed.isEmpty()) {
+      return waiting;
+    }
+    Decision first = failed.get(0);
+    if (running.isEmpty()) {
+      status.setPhase(BootstrapPhase.Failed);
+      return Outcome.failed(
+          Reasons.STEP_FAILED,
+          BootstrapProgress.failedMessage(first.step().name(), first.message()));
+    }
+    status.setPhase(BootstrapPhase.Running);
+    return Outcome.reconciling(
+        Reasons.STEP_FAILED,
+        "step "
+            + first.step().name()
+            + " failed: "
+            + first.message()
+            + "; waiting for "
+            + String.join(", ", running)
+            + " to finish, then the bootstrap is Failed and can be retried");
   }
 
   /** Every step done. */

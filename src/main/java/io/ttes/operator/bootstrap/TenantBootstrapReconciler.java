@@ -8,6 +8,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
+import io.ttes.operator.api.v1alpha1.OpsTask;
+import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
@@ -30,15 +32,18 @@ import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Runs the bootstrap commands of a TenantBootstrap, each as an owned OpsTask: observe the cluster
- * and the tasks, validate the spec and its secrets, let {@link BootstrapProgress} decide, carry the
- * decision out ({@link BootstrapTasks}, {@link ClusterStepsGuard}, {@link ClusterBootstrapLedger})
- * and show it ({@link BootstrapReport}). Cluster-wide steps run once per cluster whichever
- * bootstrap takes the guard; a step that succeeded is never run again, and re-applying the same
- * manifest changes nothing.
+ * Runs the bootstrap commands of a TenantBootstrap, each as an owned OpsTask, the independent ones
+ * at the same time ({@link BootstrapStep#after}): observe the cluster and the tasks, validate the
+ * spec and its secrets, let {@link BootstrapProgress} decide, carry the decision out ({@link
+ * BootstrapTasks}, {@link ClusterStepsGuard}, {@link ClusterBootstrapLedger}) and show it ({@link
+ * BootstrapReport}). Cluster-wide steps run once per cluster whichever bootstrap takes the guard; a
+ * step that succeeded is never run again, and re-applying the same manifest changes nothing.
  */
 // Not generation-aware: the retry annotation changes only metadata (no new generation), and a
 // generation-aware controller would never see it on a Failed bootstrap, which polls nothing.
@@ -142,39 +147,55 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     }
     ClusterStepsGuard guard =
         new ClusterStepsGuard(me, holder, ledger.hold(context, ns, clusterName, me));
+    Map<String, OpsTaskStatus> seen = new HashMap<>(BootstrapTasks.observed(context));
     while (true) {
-      Decision d =
-          BootstrapProgress.next(
+      List<Decision> ready =
+          BootstrapProgress.ready(
               steps,
               status,
               ClusterBootstrapLedger.doneSteps(cluster),
-              BootstrapTasks.observed(context),
+              seen,
               s -> BootstrapRecords.taskName(tb, clusterName, s, status));
-      if (d.kind() == Kind.ALL_DONE) {
+      if (ready.get(0).kind() == Kind.ALL_DONE) {
         guard.release();
         return BootstrapReport.succeeded(status, steps.size());
       }
-      BootstrapStep step = d.step();
-      String other = guard.claimFor(step);
-      if (other != null) {
-        return BootstrapReport.waitingForHolder(status, step, other);
+      boolean moved = false;
+      List<Decision> failed = new ArrayList<>();
+      List<String> running = new ArrayList<>();
+      Outcome waiting = null;
+      for (Decision d : ready) {
+        BootstrapStep step = d.step();
+        String other = guard.claimFor(step);
+        if (other != null) {
+          return BootstrapReport.waitingForHolder(status, step, other);
+        }
+        if (started && BootstrapRecords.record(status, step.name()).getOpsTask() == null) {
+          references.check(tb, cluster, List.of(step), status, context);
+        }
+        if (d.kind() == Kind.CREATE) {
+          OpsTask task = tasks.create(tb, clusterName, step, d.taskName());
+          seen.put(d.taskName(), task.getStatus());
+          d = BootstrapProgress.of(step, d.taskName(), task.getStatus());
+        }
+        Outcome ends = report.apply(tb, status, d);
+        if (d.kind() == Kind.DONE) {
+          moved = true;
+          if (step.scope() == Scope.CLUSTER) {
+            ledger.recordDone(ns, clusterName, step.name(), d.taskName(), me, d.message());
+          }
+        } else if (d.kind() == Kind.FAILED) {
+          failed.add(d);
+        } else {
+          running.add(step.name());
+          waiting = waiting == null ? ends : waiting;
+        }
       }
-      if (started && BootstrapRecords.record(status, step.name()).getOpsTask() == null) {
-        references.check(tb, cluster, List.of(step), status, context);
-      }
-      if (d.kind() == Kind.CREATE) {
-        var task = tasks.create(tb, clusterName, step, d.taskName());
-        d = BootstrapProgress.of(step, d.taskName(), task.getStatus());
-      }
-      Outcome ends = report.apply(tb, status, d);
-      if (d.kind() == Kind.FAILED) {
-        guard.release();
-      }
-      if (ends != null) {
-        return ends;
-      }
-      if (step.scope() == Scope.CLUSTER) {
-        ledger.recordDone(ns, clusterName, step.name(), d.taskName(), me, d.message());
+      if (!moved) {
+        if (!failed.isEmpty() && running.isEmpty()) {
+          guard.release();
+        }
+        return BootstrapReport.of(status, failed, running, waiting);
       }
     }
   }
@@ -187,6 +208,9 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     if (outcome.state() != Outcome.State.RECONCILING) {
       return null;
     }
-    return Reasons.STEP_RUNNING.equals(outcome.reason()) ? config.slowPoll() : config.fastPoll();
+    boolean stepsRun =
+        Reasons.STEP_RUNNING.equals(outcome.reason())
+            || Reasons.STEP_FAILED.equals(outcome.reason());
+    return stepsRun ? config.slowPoll() : config.fastPoll();
   }
 }
