@@ -8,9 +8,12 @@ import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
 import io.ttes.operator.bootstrap.BootstrapStep.Scope;
 import io.ttes.operator.opstask.TaskFailure;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -24,7 +27,7 @@ final class BootstrapProgress {
   private static final Pattern ALREADY_EXISTS =
       Pattern.compile("(?i)already (exists|taken)|id_taken|duplicate key");
 
-  /** What to do about the first step that is not done yet. */
+  /** What to do about a step that is not done yet and whose dependencies are. */
   enum Kind {
     /** Every step is done. */
     ALL_DONE,
@@ -56,41 +59,63 @@ final class BootstrapProgress {
   private BootstrapProgress() {}
 
   /**
-   * The next decision. Steps the cluster recorded as done by another bootstrap are marked Succeeded
-   * in {@code status} on the way (the one change this makes to its input).
+   * The decisions about every step that may move now: each step not done yet whose dependencies
+   * ({@link BootstrapStep#after}) all succeeded, in plan order; {@code [ALL_DONE]} once every step
+   * is done. Once a step failed no new task is started (no CREATE): what depends on it is blocked,
+   * and its siblings that run already are waited for. Steps the cluster recorded as done by another
+   * bootstrap are marked Succeeded in {@code status} on the way (the one change this makes to its
+   * input).
    *
    * @param ledger the cluster's record of done cluster-wide steps, by step name
    * @param tasks this bootstrap's OpsTasks' status by task name (a task without status maps to
    *     null; an absent key is a task that does not exist)
    * @param taskName the task name of a step's current attempt
    */
+  static List<Decision> ready(
+      List<BootstrapStep> steps,
+      TenantBootstrapStatus status,
+      Map<String, ClusterStep> ledger,
+      Map<String, OpsTaskStatus> tasks,
+      Function<BootstrapStep, String> taskName) {
+    Set<String> succeeded = new HashSet<>();
+    List<Decision> decisions = new ArrayList<>();
+    for (BootstrapStep step : steps) {
+      Step record = BootstrapRecords.record(status, step.name());
+      ClusterStep done = step.scope() == Scope.CLUSTER ? ledger.get(step.name()) : null;
+      if (!"Succeeded".equals(record.getPhase()) && done != null) {
+        record.setPhase("Succeeded");
+        record.setMessage("done once for the cluster by " + done.getBootstrap());
+        if (record.getOpsTask() == null) {
+          record.setOpsTask(done.getOpsTask());
+        }
+      }
+      if ("Succeeded".equals(record.getPhase())) {
+        succeeded.add(step.name());
+      } else if (succeeded.containsAll(step.after())) {
+        String name = taskName.apply(step);
+        decisions.add(
+            tasks.containsKey(name)
+                ? of(step, name, tasks.get(name))
+                : new Decision(Kind.CREATE, step, name, null, null, null));
+      }
+    }
+    if (succeeded.size() == steps.size()) {
+      return List.of(new Decision(Kind.ALL_DONE, null, null, "Succeeded", null, null));
+    }
+    if (decisions.stream().anyMatch(d -> d.kind() == Kind.FAILED)) {
+      decisions.removeIf(d -> d.kind() == Kind.CREATE);
+    }
+    return decisions;
+  }
+
+  /** The first of the {@link #ready} decisions. */
   static Decision next(
       List<BootstrapStep> steps,
       TenantBootstrapStatus status,
       Map<String, ClusterStep> ledger,
       Map<String, OpsTaskStatus> tasks,
       Function<BootstrapStep, String> taskName) {
-    for (BootstrapStep step : steps) {
-      Step record = BootstrapRecords.record(status, step.name());
-      if ("Succeeded".equals(record.getPhase())) {
-        continue;
-      }
-      ClusterStep done = step.scope() == Scope.CLUSTER ? ledger.get(step.name()) : null;
-      if (done != null) {
-        record.setPhase("Succeeded");
-        record.setMessage("done once for the cluster by " + done.getBootstrap());
-        if (record.getOpsTask() == null) {
-          record.setOpsTask(done.getOpsTask());
-        }
-        continue;
-      }
-      String name = taskName.apply(step);
-      if (!tasks.containsKey(name)) {
-        return new Decision(Kind.CREATE, step, name, null, null, null);
-      }
-      return of(step, name, tasks.get(name));
-    }
-    return new Decision(Kind.ALL_DONE, null, null, "Succeeded", null, null);
+    return ready(steps, status, ledger, tasks, taskName).get(0);
   }
 
   /** What the step's task (status null: not observed yet) says about the step. */

@@ -65,6 +65,11 @@ final class BootstrapRecords {
     return s;
   }
 
+  /** Whether any step has had a task (the bootstrap has started running commands). */
+  static boolean started(TenantBootstrapStatus status) {
+    return status.getSteps().stream().anyMatch(s -> s.getOpsTask() != null);
+  }
+
   static int attempt(Step s) {
     return s.getAttempt() == null ? 1 : s.getAttempt();
   }

@@ -33,6 +33,23 @@ final class BootstrapReferences {
     this.aws = aws;
   }
 
+  /**
+   * The steps whose references are checked before the first task starts (a typo must not leave a
+   * bootstrap half done): all of them, or only the tenant steps while another bootstrap holds the
+   * cluster-wide steps. That holder checked theirs, whoever takes the guard next checks them before
+   * its first task, and reading Secrets Manager on every poll of every waiting bootstrap costs AWS
+   * calls for nothing.
+   *
+   * @param holder the cluster's bootstrap holder (null: nobody)
+   * @param me this bootstrap, as namespace/name
+   */
+  static List<BootstrapStep> toCheckFirst(List<BootstrapStep> steps, String holder, String me) {
+    boolean othersRunClusterSteps = holder != null && !holder.equals(me);
+    return othersRunClusterSteps
+        ? steps.stream().filter(s -> s.scope() == Scope.TENANT).toList()
+        : steps;
+  }
+
   /** Throws the first problem of the references of {@code steps} that are not done yet. */
   void check(
       TenantBootstrap tb,

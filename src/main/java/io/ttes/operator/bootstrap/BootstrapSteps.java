@@ -10,13 +10,19 @@ import io.ttes.operator.bootstrap.BootstrapStep.Scope;
 import io.ttes.operator.status.Reasons;
 import io.ttes.operator.status.SpecProblem;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The runbook's bootstrap commands (docs/runbook.md) for a cluster and a TenantBootstrap, in the
- * order they must run. Pure. Secret values are never in a command: they are {@code $(NAME)}
- * references resolved by the OpsTask when it starts.
+ * runbook's order, each with the steps it must wait for ({@link BootstrapStep#after}): the three
+ * database steps (storage-db init, noc-db init, is-db migrate) depend on nothing and run at once;
+ * the OAuth clients need the Identity Server's schema (is-db migrate) and run at once after it; the
+ * tenant steps come after every cluster-wide step (which also frees the cluster's guard for the
+ * next bootstrap), the admin user after its tenant. Pure. Secret values are never in a command:
+ * they are {@code $(NAME)} references resolved by the OpsTask when it starts.
  */
 public final class BootstrapSteps {
   public static final String STORAGE_INIT = "storage-db-init";
@@ -94,7 +100,7 @@ public final class BootstrapSteps {
       command.add(
           "--name="
               + literal(t.getName() == null || t.getName().isBlank() ? t.getId() : t.getName()));
-      steps.add(new BootstrapStep(CREATE_TENANT, Scope.TENANT, command, List.of(), true));
+      steps.add(new BootstrapStep(CREATE_TENANT, Scope.TENANT, command, List.of(), true, null));
     }
     if (spec.getAdmin() != null) {
       SecretKeySelector password = spec.getAdmin().getPasswordSecretRef();
@@ -112,9 +118,56 @@ public final class BootstrapSteps {
                   "--password",
                   "$(ADMIN_PASSWORD)"),
               List.of(new SecretArg("ADMIN_PASSWORD", password)),
-              true));
+              true,
+              null));
     }
-    return steps;
+    return withDependencies(steps);
+  }
+
+  /** The steps, each with what it waits for (see the class comment). */
+  private static List<BootstrapStep> withDependencies(List<BootstrapStep> steps) {
+    List<String> clusterWide =
+        steps.stream().filter(s -> s.scope() == Scope.CLUSTER).map(BootstrapStep::name).toList();
+    List<BootstrapStep> result = new ArrayList<>();
+    for (BootstrapStep step : steps) {
+      List<String> after = new ArrayList<>();
+      switch (step.name()) {
+        case OAUTH_CLI, OAUTH_CONSOLE, OAUTH_NOC -> {
+          if (clusterWide.contains(IS_MIGRATE)) {
+            after.add(IS_MIGRATE);
+          }
+        }
+        case CREATE_TENANT -> after.addAll(clusterWide);
+        case CREATE_ADMIN -> {
+          after.addAll(clusterWide);
+          if (steps.stream().anyMatch(s -> s.name().equals(CREATE_TENANT))) {
+            after.add(CREATE_TENANT);
+          }
+        }
+        default -> {}
+      }
+      result.add(step.after(after));
+    }
+    return List.copyOf(result);
+  }
+
+  /**
+   * The steps in waves: each wave holds the steps whose dependencies are all in earlier waves, so
+   * the steps of one wave can run at the same time. Their number is how many times a bootstrap
+   * waits for tasks that run at once.
+   */
+  public static List<List<BootstrapStep>> waves(List<BootstrapStep> steps) {
+    Map<String, Integer> wave = new HashMap<>();
+    List<List<BootstrapStep>> waves = new ArrayList<>();
+    for (BootstrapStep step : steps) {
+      int w = step.after().stream().mapToInt(d -> wave.getOrDefault(d, -1) + 1).max().orElse(0);
+      wave.put(step.name(), w);
+      while (waves.size() <= w) {
+        waves.add(new ArrayList<>());
+      }
+      waves.get(w).add(step);
+    }
+    return waves;
   }
 
   /**
@@ -169,7 +222,7 @@ public final class BootstrapSteps {
 
   private static BootstrapStep cluster(
       String name, List<String> command, List<SecretArg> secretArgs, boolean creates) {
-    return new BootstrapStep(name, Scope.CLUSTER, command, secretArgs, creates);
+    return new BootstrapStep(name, Scope.CLUSTER, command, secretArgs, creates, null);
   }
 
   private static void validate(TTESClusterSpec cluster, TenantBootstrapSpec spec) {

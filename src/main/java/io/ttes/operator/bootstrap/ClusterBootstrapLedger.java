@@ -1,9 +1,12 @@
 package io.ttes.operator.bootstrap;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.ClusterStep;
+import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.cluster.ClusterStatusWrites;
 import java.time.Clock;
 import java.time.Instant;
@@ -96,6 +99,31 @@ public final class ClusterBootstrapLedger {
           status.getBootstrapSteps().add(s);
           return status;
         });
+  }
+
+  /**
+   * The guard of one cluster as {@code holder} takes and gives it back; a holder is alive while the
+   * bootstrap it names is in the informer cache of {@code context}.
+   */
+  ClusterStepsGuard.Hold hold(
+      Context<TenantBootstrap> context, String namespace, String cluster, String holder) {
+    Predicate<String> holderAlive =
+        h -> {
+          String[] parts = h.split("/", 2);
+          return parts.length == 2
+              && context.getPrimaryCache().get(new ResourceID(parts[1], parts[0])).isPresent();
+        };
+    return new ClusterStepsGuard.Hold() {
+      @Override
+      public String acquire() {
+        return ClusterBootstrapLedger.this.acquire(namespace, cluster, holder, holderAlive);
+      }
+
+      @Override
+      public void release() {
+        ClusterBootstrapLedger.this.release(namespace, cluster, holder);
+      }
+    };
   }
 
   /** Gives the guard back if {@code holder} has it. */

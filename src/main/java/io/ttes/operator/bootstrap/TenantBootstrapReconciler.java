@@ -6,22 +6,18 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
-import io.ttes.operator.api.v1alpha1.TenantBootstrapSpec;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
-import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
 import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.bootstrap.BootstrapProgress.Decision;
 import io.ttes.operator.bootstrap.BootstrapProgress.Kind;
 import io.ttes.operator.bootstrap.BootstrapStep.Scope;
-import io.ttes.operator.cluster.ClusterEventSources;
 import io.ttes.operator.cluster.ReferencedCluster;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.OwnedOpsTasks;
@@ -36,16 +32,18 @@ import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the bootstrap commands of a TenantBootstrap one after the other, each as an owned OpsTask.
- * Cluster-wide steps are recorded on the TTESCluster and guarded so that only one bootstrap runs
- * them; a step that succeeded is never run again, and re-applying the same manifest changes
- * nothing. Where the bootstrap stands is decided by {@link BootstrapProgress} from data; this class
- * reads the cluster and tasks, and does what it decides.
+ * Runs the bootstrap commands of a TenantBootstrap, each as an owned OpsTask, the independent ones
+ * at the same time ({@link BootstrapStep#after}): observe the cluster and the tasks, validate the
+ * spec and its secrets, let {@link BootstrapProgress} decide, carry the decision out ({@link
+ * BootstrapTasks}, {@link ClusterStepsGuard}, {@link ClusterBootstrapLedger}) and show it ({@link
+ * BootstrapReport}). Cluster-wide steps run once per cluster whichever bootstrap takes the guard; a
+ * step that succeeded is never run again, and re-applying the same manifest changes nothing.
  */
 // Not generation-aware: the retry annotation changes only metadata (no new generation), and a
 // generation-aware controller would never see it on a Failed bootstrap, which polls nothing.
@@ -57,11 +55,11 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
 
   private final ReconcileTail<TenantBootstrapStatus, TenantBootstrap> tail;
   private final Clock clock;
-  private final EventRecorder events;
   private final OperatorConfig config;
-  private final OwnedOpsTasks opsTasks;
+  private final BootstrapTasks tasks;
   private final ClusterBootstrapLedger ledger;
   private final BootstrapReferences references;
+  private final BootstrapReport report;
 
   public TenantBootstrapReconciler(
       AwsServicesFactory aws,
@@ -78,46 +76,37 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
                 .announcingReady(before -> before.getPhase() == BootstrapPhase.Succeeded),
             StatusUpdates::patch);
     this.clock = conditions.clock();
-    this.events = events;
     this.config = config;
-    this.opsTasks = opsTasks;
+    this.tasks = new BootstrapTasks(opsTasks);
     this.ledger = ledger;
     this.references = new BootstrapReferences(aws);
+    this.report = new BootstrapReport(events);
   }
 
   @Override
   public List<EventSource<?, TenantBootstrap>> prepareEventSources(
       EventSourceContext<TenantBootstrap> context) {
-    // An owned OpsTask that changes phase wakes its bootstrap up; no polling of Kubernetes.
-    var tasks = OwnedOpsTasks.informer(context, TenantBootstrap.class, "bootstrap-opstasks");
-    // A cluster that becomes Ready, or whose bootstrap guard is released, wakes the bootstraps
-    // that reference it.
-    var clusters =
-        ClusterEventSources.referencedBy(
-            context,
-            TenantBootstrap.class,
-            "bootstrap-clusters",
-            TenantBootstrap::getSpec,
-            TenantBootstrapSpec::getClusterRef,
-            tb -> tb.getStatus() == null || tb.getStatus().getPhase() != BootstrapPhase.Succeeded);
-    return List.of(tasks, clusters);
+    return BootstrapTasks.eventSources(context);
   }
 
   @Override
   public UpdateControl<TenantBootstrap> reconcile(
       TenantBootstrap tb, Context<TenantBootstrap> context) {
     TenantBootstrapStatus next = StatusUpdates.copyStatus(tb, context);
-    Result result;
+    Outcome outcome;
+    Duration reschedule;
     try {
-      result = new Attempt(tb, next, context).run();
+      outcome = attempt(tb, next, context);
+      reschedule = reschedule(outcome);
     } catch (SpecProblem | AwsException e) {
       // A spec problem waits for a change of the spec (or of the cluster: its event source).
-      result = new Result(Problems.outcome(e), e instanceof SpecProblem ? null : config.slowPoll());
+      outcome = Problems.outcome(e);
+      reschedule = e instanceof SpecProblem ? null : config.slowPoll();
       if (e instanceof SpecProblem && next.getPhase() == null) {
         next.setPhase(BootstrapPhase.Pending);
       }
     }
-    return tail.finish(tb, context, tb.getStatus(), next, result.outcome(), result.reschedule());
+    return tail.finish(tb, context, tb.getStatus(), next, outcome, reschedule);
   }
 
   @Override
@@ -126,179 +115,102 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     return tail.onError(tb, context, e);
   }
 
-  private record Result(Outcome outcome, Duration reschedule) {}
-
-  /** One reconcile of one bootstrap: the data it reads and the decisions it carries out. */
-  private final class Attempt {
-    final TenantBootstrap tb;
-    final TenantBootstrapStatus status;
-    final Context<TenantBootstrap> context;
-    final String ns;
-    final String clusterName;
-    final String me;
-
-    Attempt(TenantBootstrap tb, TenantBootstrapStatus status, Context<TenantBootstrap> context) {
-      this.tb = tb;
-      this.status = status;
-      this.context = context;
-      this.ns = tb.getMetadata().getNamespace();
-      this.clusterName = tb.getSpec().getClusterRef().getName();
-      this.me = ns + "/" + tb.getMetadata().getName();
+  /** One reconcile of one bootstrap: observe, validate, decide, act; the outcome for its status. */
+  private Outcome attempt(
+      TenantBootstrap tb, TenantBootstrapStatus status, Context<TenantBootstrap> context) {
+    String ns = tb.getMetadata().getNamespace();
+    String clusterName = tb.getSpec().getClusterRef().getName();
+    String me = ns + "/" + tb.getMetadata().getName();
+    TTESCluster cluster = ReferencedCluster.awaited(context, tb, clusterName, clock).orElse(null);
+    if (cluster == null) {
+      return BootstrapReport.waitingForCluster(status, ReferencedCluster.waiting(ns, clusterName));
     }
-
-    Result run() {
-      TTESCluster cluster = ReferencedCluster.awaited(context, tb, clusterName, clock).orElse(null);
-      if (cluster == null) {
-        return waitForCluster(ReferencedCluster.waiting(ns, clusterName));
+    List<BootstrapStep> steps = BootstrapSteps.plan(cluster.getSpec(), tb.getSpec());
+    BootstrapRecords.handleRetry(tb, status);
+    BootstrapRecords.syncStepList(status, steps);
+    String holder = cluster.getStatus() == null ? null : cluster.getStatus().getBootstrapHolder();
+    boolean started = BootstrapRecords.started(status);
+    if (!started) {
+      references.check(
+          tb, cluster, BootstrapReferences.toCheckFirst(steps, holder, me), status, context);
+    }
+    if (status.getPhase() == BootstrapPhase.Failed) {
+      return BootstrapReport.stillFailed(status);
+    }
+    if (!ConditionWriter.isReady(cluster.getStatus(), null)
+        || cluster.getStatus().getOps() == null) {
+      return BootstrapReport.waitingForCluster(
+          status,
+          Outcome.reconciling(
+              Reasons.WAITING_FOR_CLUSTER,
+              "waiting for TTESCluster " + clusterName + " to be Ready"));
+    }
+    ClusterStepsGuard guard =
+        new ClusterStepsGuard(me, holder, ledger.hold(context, ns, clusterName, me));
+    Map<String, OpsTaskStatus> seen = new HashMap<>(BootstrapTasks.observed(context));
+    while (true) {
+      List<Decision> ready =
+          BootstrapProgress.ready(
+              steps,
+              status,
+              ClusterBootstrapLedger.doneSteps(cluster),
+              seen,
+              s -> BootstrapRecords.taskName(tb, clusterName, s, status));
+      if (ready.get(0).kind() == Kind.ALL_DONE) {
+        guard.release();
+        return BootstrapReport.succeeded(status, steps.size());
       }
-      List<BootstrapStep> steps = BootstrapSteps.plan(cluster.getSpec(), tb.getSpec());
-      BootstrapRecords.handleRetry(tb, status);
-      BootstrapRecords.syncStepList(status, steps);
-      // Every reference is checked before the first task starts (a typo must not leave a
-      // bootstrap half done); after that only the next step's, right before its task is created.
-      boolean started = status.getSteps().stream().anyMatch(s -> s.getOpsTask() != null);
-      if (!started) {
-        // While another bootstrap holds the cluster-wide steps, checking their Secrets Manager
-        // secrets on every poll of every waiting bootstrap costs AWS calls for nothing: the holder
-        // checked them, and whoever takes the guard next checks them before its first task.
-        String holder =
-            cluster.getStatus() == null ? null : cluster.getStatus().getBootstrapHolder();
-        boolean othersRunClusterSteps = holder != null && !holder.equals(me);
-        references.check(
-            tb,
-            cluster,
-            othersRunClusterSteps
-                ? steps.stream().filter(s -> s.scope() == Scope.TENANT).toList()
-                : steps,
-            status,
-            context);
-      }
-      if (status.getPhase() == BootstrapPhase.Failed) {
-        String message =
-            BootstrapProgress.failedStep(status)
-                .map(f -> BootstrapProgress.failedMessage(f.getName(), f.getMessage()))
-                .orElse("failed");
-        return new Result(Outcome.failed(Reasons.STEP_FAILED, message), null);
-      }
-      if (cluster.getStatus() == null
-          || cluster.getStatus().getOps() == null
-          || !ConditionWriter.isReady(cluster.getStatus(), null)) {
-        return waitForCluster(
-            Outcome.reconciling(
-                Reasons.WAITING_FOR_CLUSTER,
-                "waiting for TTESCluster " + clusterName + " to be Ready"));
-      }
-      boolean holding = me.equals(cluster.getStatus().getBootstrapHolder());
-      while (true) {
-        Decision d =
-            BootstrapProgress.next(
-                steps,
-                status,
-                ClusterBootstrapLedger.doneSteps(cluster),
-                tasks(),
-                s -> BootstrapRecords.taskName(tb, clusterName, s, status));
-        if (d.kind() == Kind.ALL_DONE) {
-          if (holding) {
-            ledger.release(ns, clusterName, me);
-          }
-          status.setPhase(BootstrapPhase.Succeeded);
-          return new Result(
-              Outcome.ready(Reasons.BOOTSTRAPPED, steps.size() + " steps done"), null);
-        }
+      boolean moved = false;
+      List<Decision> failed = new ArrayList<>();
+      List<String> running = new ArrayList<>();
+      Outcome waiting = null;
+      for (Decision d : ready) {
         BootstrapStep step = d.step();
-        Step record = BootstrapRecords.record(status, step.name());
-        if (step.scope() == Scope.CLUSTER && !holding) {
-          String holder = ledger.acquire(ns, clusterName, me, this::bootstrapExists);
-          if (!me.equals(holder)) {
-            status.setPhase(BootstrapPhase.Pending);
-            record.setMessage("waiting: " + holder + " is running the cluster-wide steps");
-            return new Result(
-                Outcome.reconciling(
-                    Reasons.WAITING_FOR_CLUSTER_STEPS,
-                    holder + " is running the cluster-wide steps; this bootstrap continues after"),
-                config.fastPoll());
-          }
-          holding = true;
-        } else if (step.scope() == Scope.TENANT && holding) {
-          ledger.release(ns, clusterName, me);
-          holding = false;
+        String other = guard.claimFor(step);
+        if (other != null) {
+          return BootstrapReport.waitingForHolder(status, step, other);
         }
-        if (started && record.getOpsTask() == null) {
+        if (started && BootstrapRecords.record(status, step.name()).getOpsTask() == null) {
           references.check(tb, cluster, List.of(step), status, context);
         }
         if (d.kind() == Kind.CREATE) {
-          OpsTask task = create(step, d.taskName());
+          OpsTask task = tasks.create(tb, clusterName, step, d.taskName());
+          seen.put(d.taskName(), task.getStatus());
           d = BootstrapProgress.of(step, d.taskName(), task.getStatus());
         }
-        if (!d.taskName().equals(record.getOpsTask())) {
-          events.normal(
-              tb, "StepStarted", "step " + step.name() + " started as OpsTask " + d.taskName());
-        }
-        record.setOpsTask(d.taskName());
-        record.setPhase(d.phase());
-        record.setMessage(d.message());
-        status.setPhase(BootstrapPhase.Running);
-        if (d.kind() == Kind.WAIT) {
-          // The OpsTask informer wakes this up when the task moves; the reschedule is a safety net.
-          return new Result(
-              Outcome.reconciling(
-                  Reasons.STEP_RUNNING, "step " + step.name() + " is " + d.phase().toLowerCase()),
-              config.slowPoll());
-        }
-        record.setExitCode(d.exitCode());
-        if (d.kind() == Kind.FAILED) {
-          status.setPhase(BootstrapPhase.Failed);
-          if (holding) {
-            ledger.release(ns, clusterName, me);
+        Outcome ends = report.apply(tb, status, d);
+        if (d.kind() == Kind.DONE) {
+          moved = true;
+          if (step.scope() == Scope.CLUSTER) {
+            ledger.recordDone(ns, clusterName, step.name(), d.taskName(), me, d.message());
           }
-          events.warning(
-              tb, Reasons.STEP_FAILED, "step " + step.name() + " failed: " + d.message());
-          return new Result(
-              Outcome.failed(
-                  Reasons.STEP_FAILED, BootstrapProgress.failedMessage(step.name(), d.message())),
-              null);
-        }
-        events.normal(tb, "StepSucceeded", "step " + step.name() + ": " + d.message());
-        if (step.scope() == Scope.CLUSTER) {
-          ledger.recordDone(ns, clusterName, step.name(), d.taskName(), me, d.message());
+        } else if (d.kind() == Kind.FAILED) {
+          failed.add(d);
+        } else {
+          running.add(step.name());
+          waiting = waiting == null ? ends : waiting;
         }
       }
-    }
-
-    /** Pending (unless further already) until the cluster is there and Ready. */
-    Result waitForCluster(Outcome waiting) {
-      if (status.getPhase() == null) {
-        status.setPhase(BootstrapPhase.Pending);
+      if (!moved) {
+        if (!failed.isEmpty() && running.isEmpty()) {
+          guard.release();
+        }
+        return BootstrapReport.of(status, failed, running, waiting);
       }
-      return new Result(waiting, config.fastPoll());
     }
+  }
 
-    /** This bootstrap's OpsTasks from the informer cache: status by name. */
-    Map<String, OpsTaskStatus> tasks() {
-      Map<String, OpsTaskStatus> tasks = new HashMap<>();
-      context
-          .getSecondaryResourcesAsStream(OpsTask.class)
-          .forEach(t -> tasks.put(t.getMetadata().getName(), t.getStatus()));
-      return tasks;
+  /**
+   * When to look again: soon while waiting for the cluster or its guard; a running step is woken by
+   * the OpsTask informer (the slow poll is a safety net); done and failed wait for a change.
+   */
+  private Duration reschedule(Outcome outcome) {
+    if (outcome.state() != Outcome.State.RECONCILING) {
+      return null;
     }
-
-    OpsTask create(BootstrapStep step, String taskName) {
-      return opsTasks.ensure(
-          tb,
-          new OwnedOpsTasks.Request(
-              ns,
-              taskName,
-              clusterName,
-              step.command(),
-              step.secretArgs(),
-              null,
-              Map.of("ops.ttes.io/bootstrap-step", step.name())));
-    }
-
-    boolean bootstrapExists(String holder) {
-      String[] parts = holder.split("/", 2);
-      return parts.length == 2
-          && context.getPrimaryCache().get(new ResourceID(parts[1], parts[0])).isPresent();
-    }
+    boolean stepsRun =
+        Reasons.STEP_RUNNING.equals(outcome.reason())
+            || Reasons.STEP_FAILED.equals(outcome.reason());
+    return stepsRun ? config.slowPoll() : config.fastPoll();
   }
 }
