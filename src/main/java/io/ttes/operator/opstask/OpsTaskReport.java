@@ -160,16 +160,8 @@ final class OpsTaskReport {
                 + " starts at "
                 + at);
     flow.observer().forget(status.getTaskArn());
-    status.setAttempt(next);
-    // Write-ahead: the next attempt's token is stored before its launch.
-    status.setLaunchToken(OpsTaskFlow.launchToken(uid, next));
+    Attempts.beginNext(status, OpsTaskFlow.launchToken(uid, next), exitCode, at);
     flow.unlaunchedTokens().add(status.getLaunchToken());
-    status.setTaskArn(null);
-    status.setStartedAt(null);
-    status.setExitCode(exitCode);
-    status.setLogTail(null);
-    status.setPhase(OpsTaskPhase.Pending);
-    status.setNextAttemptAt(at);
     status.setReason(OpsTaskFlow.WAITING_TO_RETRY);
     status.setMessage(text);
     events.add(new Event(EventType.Warning, reason, status.getCommandLine() + ": " + text));
@@ -196,17 +188,7 @@ final class OpsTaskReport {
    * from Pending (a slot, then its own launch token). The attempts so far stay in status.
    */
   Step rerun(String value) {
-    int next = attempt() + 1;
-    status.setAttempt(next);
-    status.setRunStartedAtAttempt(next);
-    status.setPhase(OpsTaskPhase.Pending);
-    status.setLaunchToken(null);
-    status.setTaskArn(null);
-    status.setStartedAt(null);
-    status.setFinishedAt(null);
-    status.setExitCode(null);
-    status.setLogTail(null);
-    status.setNextAttemptAt(null);
+    int next = Attempts.beginRun(status);
     String message = "retry requested (ops.ttes.io/retry=" + value + "): attempt " + next;
     status.setReason(OpsTaskFlow.RETRY_REQUESTED);
     status.setMessage(message);
@@ -215,31 +197,12 @@ final class OpsTaskReport {
         Outcome.reconciling(OpsTaskFlow.RETRY_REQUESTED, message), Optional.of(Duration.ZERO));
   }
 
-  /** The attempts of the current run (since the last retry annotation). */
   private List<OpsTaskStatus.Attempt> thisRun() {
-    int first = status.getRunStartedAtAttempt() == null ? 1 : status.getRunStartedAtAttempt();
-    return status.getAttempts() == null
-        ? List.of()
-        : status.getAttempts().stream()
-            .filter(a -> a.getAttempt() == null || a.getAttempt() >= first)
-            .toList();
+    return Attempts.thisRun(status);
   }
 
-  /** The attempt that just ended, appended to status.attempts. */
   private void recordAttempt(Integer exitCode, String reason) {
-    OpsTaskStatus.Attempt a = new OpsTaskStatus.Attempt();
-    a.setAttempt(attempt());
-    a.setTaskArn(status.getTaskArn());
-    a.setStopCode(endStopCode);
-    a.setExitCode(exitCode);
-    a.setReason(reason);
-    a.setStartedAt(status.getStartedAt());
-    a.setFinishedAt(OpsTaskFlow.format(now()));
-    a.setAction(endAction);
-    if (status.getAttempts() == null) {
-      status.setAttempts(new ArrayList<>());
-    }
-    status.getAttempts().add(a);
+    Attempts.record(status, endStopCode, exitCode, reason, endAction, OpsTaskFlow.format(now()));
   }
 
   private String mask(String text) {
