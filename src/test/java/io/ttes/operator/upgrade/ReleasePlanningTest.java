@@ -115,6 +115,14 @@ class ReleasePlanningTest {
   }
 
   @Test
+  void anUnsetPathOrWindowIsLeftOutOfTheSpecJsonSoEarlierSpecDigestsStay() {
+    StackUpgradeSpec spec = new StackUpgradeSpec();
+    spec.setTargetVersion("3.33.2");
+    String json = new io.fabric8.kubernetes.client.utils.KubernetesSerialization().asJson(spec);
+    assertThat(json).doesNotContain("\"path\"").doesNotContain("\"window\"");
+  }
+
+  @Test
   void theValidatorSaysWhatTheReleaseNotesOf325Say() {
     StackUpgradeSpec spec = new StackUpgradeSpec();
     spec.setTargetVersion("3.25.1");

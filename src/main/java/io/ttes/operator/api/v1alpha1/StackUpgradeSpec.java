@@ -67,12 +67,14 @@ public class StackUpgradeSpec {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   private Window window;
 
-  @Default("Hops")
+  // No schema default and left out of JSON while unset: an upgrade planned before this field
+  // existed keeps its spec digest, so its plan stays valid.
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyDescription(
-      "Hops (default) or Direct: what an upgrade across a version the release notes say to pass"
-          + " through does. Both stop with IntermediateVersionRequired naming that version; upgrade"
-          + " to it first.")
-  private Path path = Path.Hops;
+      "Hops (the default when empty) or Direct: what an upgrade across a version the release notes"
+          + " say to pass through does. Both stop with IntermediateVersionRequired naming that"
+          + " version; upgrade to it first.")
+  private Path path;
 
   /** How an upgrade crosses a version the release notes require an upgrade to pass through. */
   public enum Path {
