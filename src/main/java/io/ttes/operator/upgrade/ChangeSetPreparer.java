@@ -200,7 +200,11 @@ final class ChangeSetPreparer {
     String before = plan.getHash();
     ps.setChanges(StatusChanges.toStatus(cs.changes()));
     UpgradePlan.recordRisks(ps, risks);
-    plan.setHash(hasher.hash(plan.getGeneration(), UpgradePlan.of(plan).stacks()));
+    plan.setHash(
+        hasher.hash(
+            plan.getGeneration(),
+            UpgradePlan.of(plan).stacks(),
+            UpgradePlan.addedMigrations(plan, StackPlanReader.specCommands(run.spec))));
     String what = "stack " + ps.getName() + ": " + drift;
     rec.setMessage(PlanDrift.PREFIX + what);
     boolean manual = run.spec.getApproval() == ApprovalMode.Manual;

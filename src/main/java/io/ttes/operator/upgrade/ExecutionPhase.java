@@ -17,8 +17,8 @@ import java.time.Duration;
 
 /**
  * Snapshotting, Updating and Migrating: walks the steps in order, one stack update or migration at
- * a time. Between steps a changed spec voids the plan and spec.suspend pauses; the upgrade succeeds
- * when every step did.
+ * a time. Between steps a changed spec voids the plan, spec.suspend pauses and a closed maintenance
+ * window ({@link WindowGate}) holds the next step; the upgrade succeeds when every step did.
  */
 final class ExecutionPhase {
   private final UpgradeEndings endings;
@@ -26,6 +26,7 @@ final class ExecutionPhase {
   private final PlanVoider voider;
   private final StackStep stackStep;
   private final MigrationStep migrationStep;
+  private final WindowGate window;
 
   ExecutionPhase(
       UpgradeEndings endings,
@@ -33,6 +34,7 @@ final class ExecutionPhase {
       PlanVoider voider,
       StackStep stackStep,
       MigrationStep migrationStep) {
+    this.window = new WindowGate(endings);
     this.endings = endings;
     this.reader = reader;
     this.voider = voider;
@@ -70,6 +72,10 @@ final class ExecutionPhase {
                       + rec.getName()
                       + "; set spec.suspend to false to continue"),
               null);
+        }
+        PhaseResult closed = window.hold(run, rec);
+        if (closed != null) {
+          return closed;
         }
       }
       if (run.mutated) {

@@ -27,11 +27,23 @@ public final class PlanHasher {
 
   /** 12 lowercase hex characters of SHA-256 over the canonical form of the plan. */
   public String hash(long generation, List<StackPlan> stacks) {
-    return Sha256.hex(canonical(generation, stacks), 12);
+    return hash(generation, stacks, List.of());
+  }
+
+  /**
+   * The same, also over {@code addedMigrations}: the commands the plan runs that the spec does not
+   * list (the release catalogue added them). A plan without such commands hashes as before.
+   */
+  public String hash(long generation, List<StackPlan> stacks, List<List<String>> addedMigrations) {
+    return Sha256.hex(canonical(generation, stacks, addedMigrations), 12);
   }
 
   /** The text the hash is taken over; visible for tests that show what the hash covers. */
   String canonical(long generation, List<StackPlan> stacks) {
+    return canonical(generation, stacks, List.of());
+  }
+
+  String canonical(long generation, List<StackPlan> stacks, List<List<String>> addedMigrations) {
     Out out = new Out();
     out.field("generation", Long.toString(generation));
     for (StackPlan s : stacks) {
@@ -64,6 +76,9 @@ public final class PlanHasher {
             r.snapshotParameter(),
             r.coveredBy());
       }
+    }
+    for (List<String> command : addedMigrations) {
+      out.field("migration", command.toArray(String[]::new));
     }
     return out.toString();
   }

@@ -11,6 +11,8 @@ import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.aws.ChangeSets.ChangeSetInfo;
 import io.ttes.operator.aws.ChangeSets.CreateResult;
 import io.ttes.operator.aws.Stacks.StackInfo;
+import io.ttes.operator.release.ReleaseNote;
+import io.ttes.operator.release.RequiredMigration;
 import io.ttes.operator.status.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -180,14 +182,15 @@ final class PlanningPhase {
     }
     UpgradePlan typed = UpgradePlan.of(plan);
     List<StackPlan> stackPlans = typed.stacks();
-    plan.setHash(hasher.hash(plan.getGeneration(), stackPlans));
+    List<List<String>> specCommands = StackPlanReader.specCommands(run.spec);
+    // The spec's list as it is, then what the release notes between the versions require that it
+    // lacks; with spec.migrations.commands [] the user runs migrations by hand.
+    List<RequiredMigration> required = run.validation.required();
+    List<List<String>> commands =
+        specCommands.isEmpty() ? specCommands : RequiredMigration.addedTo(specCommands, required);
     List<UpgradeSteps.Step> steps =
         stepPlanner.steps(
-            stackPlans,
-            run.validation.migrationsAfter(),
-            run.spec.getMigrations() == null ? null : run.spec.getMigrations().getCommands(),
-            run.name,
-            run.attempt());
+            stackPlans, run.validation.migrationsAfter(), commands, run.name, run.attempt());
     status.setSteps(
         steps.stream()
             .map(UpgradeSteps.Step::toStatus)
@@ -195,9 +198,15 @@ final class PlanningPhase {
     plan.setMigrations(
         steps.stream()
             .filter(s -> s.kind() == UpgradeSteps.Kind.MIGRATION)
-            .map(s -> new UpgradePlan.Migration(s.migration(), s.command(), s.stackName()))
+            .map(
+                s ->
+                    new UpgradePlan.Migration(
+                        s.migration(), s.command(), s.stackName(), reasons(s.command(), required)))
             .map(UpgradePlan.Migration::toStatus)
             .collect(Collectors.toCollection(ArrayList::new)));
+    plan.setHash(
+        hasher.hash(
+            plan.getGeneration(), stackPlans, UpgradePlan.addedMigrations(plan, specCommands)));
     Set<String> declared = new HashSet<>();
     plan.getStacks().forEach(ps -> declared.addAll(UpgradePlan.declared(ps)));
     for (String unused :
@@ -242,6 +251,15 @@ final class PlanningPhase {
     }
     status.setPhase(UpgradePhase.AwaitingApproval);
     return approval.handle(run);
+  }
+
+  /** The release-note lines that require {@code command}, as {@code version: line}. */
+  static List<String> reasons(List<String> command, List<RequiredMigration> required) {
+    return required.stream()
+        .filter(r -> r.args().equals(command))
+        .flatMap(r -> r.notes().stream())
+        .map(ReleaseNote::toString)
+        .toList();
   }
 
   private static String risksSentence(List<StackPlan> plans) {

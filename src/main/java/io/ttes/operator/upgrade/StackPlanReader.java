@@ -161,6 +161,13 @@ final class StackPlanReader {
         : run.spec.getDataProtection().getSnapshotParameters();
   }
 
+  /** The migration commands the spec lists (the default list unless it sets its own). */
+  static List<List<String>> specCommands(StackUpgradeSpec spec) {
+    return spec.getMigrations() == null || spec.getMigrations().getCommands() == null
+        ? List.of()
+        : spec.getMigrations().getCommands();
+  }
+
   static boolean snapshotBeforeReplace(StackUpgradeSpec spec) {
     return spec.getDataProtection() == null || spec.getDataProtection().isSnapshotBeforeReplace();
   }

@@ -70,6 +70,10 @@ final class UpgradeEndings {
   }
 
   String now() {
-    return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    return instant().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  Instant instant() {
+    return Instant.now(clock);
   }
 }

@@ -44,10 +44,12 @@ record UpgradePlan(
    * @param index 1-based; status.steps[].migration names it
    * @param command the command words after the binary
    * @param after the stack whose update it follows
+   * @param reasons the release-note lines that require it ({@code 3.32.0: ...}), oldest first
    */
-  record Migration(int index, List<String> command, String after) {
+  record Migration(int index, List<String> command, String after, List<String> reasons) {
     Migration {
       command = List.copyOf(command);
+      reasons = reasons == null ? List.of() : List.copyOf(reasons);
     }
 
     PlannedMigration toStatus() {
@@ -55,6 +57,7 @@ record UpgradePlan(
       m.setIndex(index);
       m.setCommand(new ArrayList<>(command));
       m.setAfter(after);
+      m.setReasons(new ArrayList<>(reasons));
       return m;
     }
   }
@@ -69,13 +72,29 @@ record UpgradePlan(
     List<StackPlan> stacks = plan.getStacks().stream().map(UpgradePlan::stack).toList();
     List<Migration> migrations =
         plan.getMigrations().stream()
-            .map(m -> new Migration(m.getIndex(), m.getCommand(), m.getAfter()))
+            .map(m -> new Migration(m.getIndex(), m.getCommand(), m.getAfter(), m.getReasons()))
             .toList();
     return new UpgradePlan(
         plan.getGeneration() == null ? 0 : plan.getGeneration(),
         plan.getHash(),
         stacks,
         migrations);
+  }
+
+  /**
+   * The migration commands of a recorded plan that {@code spec.migrations.commands} does not list
+   * (the release catalogue added them), in plan order: the plan hash covers these, so that an
+   * approval covers every command the plan runs.
+   */
+  static List<List<String>> addedMigrations(Plan plan, List<List<String>> specCommands) {
+    List<List<String>> spec = specCommands == null ? List.of() : specCommands;
+    List<List<String>> added = new ArrayList<>();
+    for (PlannedMigration m : plan.getMigrations()) {
+      if (!spec.contains(m.getCommand()) && !added.contains(m.getCommand())) {
+        added.add(List.copyOf(m.getCommand()));
+      }
+    }
+    return added;
   }
 
   /** Whether status holds a plan in this layout, complete with its hash. */

@@ -15,6 +15,7 @@ final class UpgradeReasons {
   static final String ROLLBACK_FAILED = "RollbackFailed";
   static final String SNAPSHOT_FAILED = "SnapshotFailed";
   static final String CHANGE_SET_FAILED = "ChangeSetFailed";
+  static final String OUTSIDE_WINDOW = "OutsideWindow";
 
   // Step phases in status.steps[].phase.
   static final String STEP_PENDING = UpgradeSteps.PENDING;

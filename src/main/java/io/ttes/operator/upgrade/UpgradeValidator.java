@@ -5,6 +5,11 @@ import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
 import io.ttes.operator.api.v1alpha1.StackUpgradeSpec.StackOverride;
 import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
 import io.ttes.operator.api.v1alpha1.TTESClusterSpec.StackRef;
+import io.ttes.operator.release.ReleaseCatalogue;
+import io.ttes.operator.release.RequiredHop;
+import io.ttes.operator.release.RequiredMigration;
+import io.ttes.operator.status.SpecProblem;
+import io.ttes.operator.upgrade.window.MaintenanceWindow;
 import io.ttes.operator.version.TtesVersion;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Checks a StackUpgrade against its cluster before any AWS call: a spec that cannot work ends
@@ -20,6 +26,16 @@ import java.util.TreeSet;
  */
 public final class UpgradeValidator {
   private final TemplateOrder order = new TemplateOrder();
+  private final ReleaseCatalogue catalogue;
+
+  /** A validator that knows the release catalogue shipped with the operator. */
+  public UpgradeValidator() {
+    this(ReleaseCatalogue.shipped());
+  }
+
+  public UpgradeValidator(ReleaseCatalogue catalogue) {
+    this.catalogue = catalogue;
+  }
 
   /**
    * The outcome.
@@ -31,15 +47,22 @@ public final class UpgradeValidator {
    *     stalls even when there is nothing to do)
    * @param migrationsAfter the template after whose stack the migrations run; null when there are
    *     no migration commands
+   * @param required the migrations the release catalogue requires from the observed version to the
+   *     target, each with the release-note lines that ask for it; empty when either is unknown
+   * @param window the parsed spec.window; null when the upgrade may execute any time (or when it
+   *     does not parse, which is one of the problems)
    */
   public record Validation(
       List<PlanProblem> problems,
       TtesVersion target,
       TtesVersion observed,
       boolean alreadyAtTarget,
-      String migrationsAfter) {
+      String migrationsAfter,
+      List<RequiredMigration> required,
+      MaintenanceWindow window) {
     public Validation {
       problems = List.copyOf(problems);
+      required = List.copyOf(required);
     }
 
     public boolean ok() {
@@ -152,6 +175,17 @@ public final class UpgradeValidator {
       }
     }
 
+    MaintenanceWindow window = null;
+    StackUpgradeSpec.Window w = spec.getWindow();
+    if (w != null) {
+      try {
+        window =
+            MaintenanceWindow.parse(w.getDays(), w.getStart(), w.getDuration(), w.getTimeZone());
+      } catch (SpecProblem e) {
+        problems.add(new PlanProblem(e.reason(), e.field(), withoutField(e)));
+      }
+    }
+
     TtesVersion observed =
         observedVersion == null ? null : TtesVersion.parse(observedVersion).orElse(null);
     boolean alreadyAtTarget = false;
@@ -169,7 +203,53 @@ public final class UpgradeValidator {
       }
       alreadyAtTarget = c == 0;
     }
-    return new Validation(problems, target, observed, alreadyAtTarget, migrationsAfter);
+    List<RequiredMigration> required = List.of();
+    if (target != null && observed != null && target.compareTo(observed) > 0) {
+      required = catalogue.migrationsBetween(observed, target);
+      List<RequiredHop> hops = catalogue.requiredHops(observed, target);
+      if (!hops.isEmpty()) {
+        problems.add(intermediateVersion(spec, observed, target, hops.get(0)));
+      }
+    }
+    return new Validation(
+        problems, target, observed, alreadyAtTarget, migrationsAfter, required, window);
+  }
+
+  /**
+   * The upgrade crosses a version it must stop at. Under {@code Hops} as under {@code Direct} it
+   * stops before any AWS call and says which version to upgrade to first: the operator does not
+   * plan several hops in one StackUpgrade.
+   */
+  private static PlanProblem intermediateVersion(
+      StackUpgradeSpec spec, TtesVersion observed, TtesVersion target, RequiredHop hop) {
+    String notes = hop.notes().stream().map(n -> "\"" + n + "\"").collect(Collectors.joining("; "));
+    boolean direct = spec.getPath() == StackUpgradeSpec.Path.Direct;
+    return new PlanProblem(
+        PlanProblem.INTERMEDIATE_VERSION_REQUIRED,
+        "spec.targetVersion",
+        "an upgrade from "
+            + observed
+            + " to "
+            + target
+            + " has to pass through "
+            + hop.version()
+            + " (release notes "
+            + notes
+            + "); "
+            + (direct ? "spec.path is Direct, so " : "")
+            + "upgrade to "
+            + hop.version()
+            + " first (a StackUpgrade with targetVersion "
+            + hop.version()
+            + "), then to "
+            + target);
+  }
+
+  /** A problem's message without the {@code field: } its exception message starts with. */
+  private static String withoutField(SpecProblem e) {
+    String m = e.getMessage();
+    String prefix = e.field() + ": ";
+    return e.field() != null && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
   }
 
   /** The per-stack override of a stack, if any. */

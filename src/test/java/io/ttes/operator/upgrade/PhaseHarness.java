@@ -53,10 +53,24 @@ final class PhaseHarness implements AutoCloseable {
   final FakeAws aws = new FakeAws(Clock.systemUTC());
   final TTESCluster cluster;
   StackUpgrade upgrade;
+
+  /** The version the cluster reports to the handlers. */
+  String observed = "3.33.1";
+
+  /** What checks the spec each reconcile (the shipped release catalogue unless a test sets one). */
+  UpgradeValidator validator = new UpgradeValidator();
+
   private PhaseTable phases;
+  private final Clock clock;
 
   /** {@code spec} is the StackUpgrade's spec in YAML, indented by two spaces. */
   PhaseHarness(String spec) {
+    this(spec, Clock.systemUTC());
+  }
+
+  /** The same, with the handlers reading {@code clock} (a maintenance window, step times). */
+  PhaseHarness(String spec, Clock clock) {
+    this.clock = clock;
     api.createNamespace(NS);
     aws.changeSets().defaultChanges(FakeChangeSets::parameterDiff);
     stack(AURORA, "2-1-db-aurora-master", Map.of("DBSnapshotIdentifier", ""));
@@ -128,11 +142,11 @@ final class PhaseHarness implements AutoCloseable {
     phases =
         new PhaseTable(
             aws,
-            new EventRecorder(client, Clock.systemUTC()),
+            new EventRecorder(client, clock),
             OperatorConfig.defaults().withPolling(Duration.ofMillis(50), Duration.ofSeconds(1)),
             new OwnedOpsTasks(client),
             new UpgradeLock(client),
-            Clock.systemUTC());
+            clock);
   }
 
   /** One reconcile of the upgrade's stored phase; the status it computed is stored. */
@@ -144,9 +158,8 @@ final class PhaseHarness implements AutoCloseable {
             : serialization.clone(upgrade.getStatus());
     UpgradeRun run = new UpgradeRun(upgrade, new TestContext(), copy, this::write);
     run.cluster = cluster;
-    run.validation =
-        new UpgradeValidator().validate(upgrade.getSpec(), cluster.getSpec(), "3.33.1");
-    PhaseResult result = phases.handle(run, copy.getPhase(), "3.33.1");
+    run.validation = validator.validate(upgrade.getSpec(), cluster.getSpec(), observed);
+    PhaseResult result = phases.handle(run, copy.getPhase(), observed);
     upgrade = write(run.resource, null, run.status);
     return result;
   }

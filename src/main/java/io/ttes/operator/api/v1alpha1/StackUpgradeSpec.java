@@ -1,6 +1,7 @@
 package io.ttes.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
@@ -59,6 +60,49 @@ public class StackUpgradeSpec {
 
   @JsonPropertyDescription("Migration commands run right after a given template's stack.")
   private Migrations migrations = new Migrations();
+
+  @JsonPropertyDescription(
+      "Maintenance window: a stack or migration starts only while it is open (one already started"
+          + " finishes). Planning and approval happen any time. Empty: any time.")
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  private Window window;
+
+  // No schema default and left out of JSON while unset: an upgrade planned before this field
+  // existed keeps its spec digest, so its plan stays valid.
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyDescription(
+      "Hops (the default when empty) or Direct: what an upgrade across a version the release notes"
+          + " say to pass through does. Both stop with IntermediateVersionRequired naming that"
+          + " version; upgrade to it first.")
+  private Path path;
+
+  /** How an upgrade crosses a version the release notes require an upgrade to pass through. */
+  public enum Path {
+    Hops,
+    Direct
+  }
+
+  /** A maintenance window as written: days of the week, start time, duration and time zone. */
+  @Data
+  @NoArgsConstructor
+  @AllArgsConstructor
+  public static class Window {
+    @JsonPropertyDescription(
+        "Days the window opens: Monday..Sunday or Mon..Sun, any case. Empty: every day.")
+    private List<String> days = new ArrayList<>();
+
+    @Required
+    @JsonPropertyDescription("Wall-clock time it opens, HH:mm on a 24-hour clock, e.g. 02:00.")
+    private String start;
+
+    @Required
+    @JsonPropertyDescription(
+        "How long it stays open, as Kubernetes writes durations: 2h, 90m, 1h30m (1m to 168h).")
+    private String duration;
+
+    @JsonPropertyDescription("IANA time zone of days and start, e.g. Europe/Amsterdam. Empty: UTC.")
+    private String timeZone;
+  }
 
   /** A per-stack override. */
   @Data

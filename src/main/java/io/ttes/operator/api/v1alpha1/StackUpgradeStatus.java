@@ -43,6 +43,24 @@ public class StackUpgradeStatus extends KindStatus {
   @JsonPropertyDescription("The steps executed so far, in order: stack updates and migrations.")
   private List<Step> steps = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "The maintenance window while the next step waits for it; empty when no step waits.")
+  private WindowStatus window;
+
+  /** What the upgrade waits for when the maintenance window is closed. */
+  @Data
+  @NoArgsConstructor
+  public static class WindowStatus {
+    @JsonPropertyDescription("The window, as in Mon, Thu 22:00 for 3h (Europe/Amsterdam).")
+    private String window;
+
+    @JsonPropertyDescription("When the window next opens (RFC 3339).")
+    private String nextOpening;
+
+    @JsonPropertyDescription("The step that waits for it.")
+    private String step;
+  }
+
   /** The reviewed plan. */
   @Data
   @NoArgsConstructor
@@ -83,6 +101,11 @@ public class StackUpgradeStatus extends KindStatus {
 
     @JsonPropertyDescription("The stack whose update the migration follows.")
     private String after;
+
+    @JsonPropertyDescription(
+        "Why it runs: the release-note lines that require it, each as version: line (empty for a"
+            + " command of spec.migrations.commands no release between the versions names).")
+    private List<String> reasons = new ArrayList<>();
   }
 
   /** One stack of the plan. */
