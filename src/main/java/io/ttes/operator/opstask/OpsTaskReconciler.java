@@ -1,6 +1,7 @@
 package io.ttes.operator.opstask;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -39,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * OpsTaskFlow}, and persists what it decided (status first, then events and metrics).
  */
 // Not generation-aware: the ops.ttes.io/retry annotation changes no generation.
-@ControllerConfiguration(name = OpsTaskReconciler.NAME, generationAwareEventProcessing = false)
+@ControllerConfiguration(
+    name = OpsTaskReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = OpsTaskUpdates.class))
 public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> {
   private static final Logger log = LoggerFactory.getLogger(OpsTaskReconciler.class);
   public static final String NAME = "opstask";
