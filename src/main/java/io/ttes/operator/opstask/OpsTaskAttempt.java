@@ -7,6 +7,7 @@ import io.ttes.operator.api.v1alpha1.Platform;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.cluster.ReferencedCluster;
 import io.ttes.operator.opstask.LaunchPlanner.LaunchPlan;
 import io.ttes.operator.opstask.OpsTaskFlow.Settings;
 import io.ttes.operator.opstask.OpsTaskFlow.Step;
@@ -114,6 +115,14 @@ final class OpsTaskAttempt {
   // ---- pending: validate, wait for a slot, write the launch token, launch
 
   private Step pending() {
+    if (cluster == null && ReferencedCluster.withinGrace(task, report.now())) {
+      // Applied together with its cluster: the cache may not hold it yet (as for the other kinds).
+      String name = OpsTaskFlow.clusterName(task);
+      return report.waitFor(
+          Reasons.WAITING_FOR_CLUSTER,
+          ReferencedCluster.waiting(task.getMetadata().getNamespace(), name).message(),
+          settings.fastPoll());
+    }
     LaunchPlan plan;
     Map<String, String> values;
     try {

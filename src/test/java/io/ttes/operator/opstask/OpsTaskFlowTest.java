@@ -24,11 +24,13 @@ import io.ttes.operator.aws.fake.CallLog;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.aws.fake.FakeEcsTasks;
 import io.ttes.operator.aws.fake.MutableClock;
+import io.ttes.operator.cluster.ReferencedCluster;
 import io.ttes.operator.opstask.OpsTaskFlow.Event;
 import io.ttes.operator.opstask.OpsTaskFlow.EventType;
 import io.ttes.operator.opstask.OpsTaskFlow.Step;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.Outcome;
+import io.ttes.operator.status.Reasons;
 import io.ttes.operator.status.StatusUpdates;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -137,6 +139,25 @@ class OpsTaskFlowTest {
         .getSecretArgs()
         .add(new SecretArg("ADMIN_PASSWORD", new SecretKeySelector("acme-admin", "password")));
     return t;
+  }
+
+  @Test
+  void aTaskAppliedWithItsClusterWaitsForItBeforeItStalls() {
+    cluster = null;
+    OpsTask t = task("is-db", "migrate");
+
+    Step waiting = step(t);
+    assertThat(waiting.status().getPhase()).isEqualTo(OpsTaskPhase.Pending);
+    assertThat(waiting.status().getReason()).isEqualTo(Reasons.WAITING_FOR_CLUSTER);
+    assertThat(waiting.status().getMessage()).contains("prod-eu1", NS);
+    assertThat(ConditionWriter.find(waiting.status(), "Stalled"))
+        .satisfiesAnyOf(
+            c -> assertThat(c).isNull(), c -> assertThat(c.getStatus()).isNotEqualTo("True"));
+
+    clock.advance(ReferencedCluster.GRACE.plusSeconds(1));
+    Step stalled = step(t);
+    assertThat(stalled.status().getReason()).isEqualTo(Reasons.CLUSTER_NOT_FOUND);
+    assertThat(stalled.status().getMessage()).contains("prod-eu1");
   }
 
   /** One reconcile whose status the adapter persists. */
@@ -389,7 +410,12 @@ class OpsTaskFlowTest {
             "spec.timeout"),
         Arguments.of(
             "missing cluster",
-            (Consumer<OpsTaskFlowTest>) f -> f.cluster = null,
+            (Consumer<OpsTaskFlowTest>)
+                f -> {
+                  f.cluster = null;
+                  // Past the grace a just-created task gets for a cluster not yet in the cache.
+                  f.clock.advance(ReferencedCluster.GRACE.plusSeconds(5));
+                },
             "ClusterNotFound",
             "spec.clusterRef.name"),
         Arguments.of(
