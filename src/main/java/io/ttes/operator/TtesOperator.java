@@ -21,6 +21,7 @@ import io.ttes.operator.cluster.TTESClusterReconciler;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.config.RootLogLevel;
 import io.ttes.operator.opstask.BatchedTaskObserver;
+import io.ttes.operator.opstask.HistoryRecorder;
 import io.ttes.operator.opstask.OpsTaskFlow;
 import io.ttes.operator.opstask.OpsTaskReconciler;
 import io.ttes.operator.opstask.OwnedOpsTasks;
@@ -222,7 +223,8 @@ public final class TtesOperator implements AutoCloseable {
             slots,
             deps.aws(),
             events,
-            deps.registry()));
+            deps.registry(),
+            HistoryRecorder.from(deps.config())));
     list.add(
         new TenantBootstrapReconciler(
             deps.aws(),

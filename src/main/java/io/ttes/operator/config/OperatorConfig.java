@@ -33,6 +33,10 @@ import lombok.With;
  * @param lease how long a Lease is held without renewal, when the leader gives up renewing, and how
  *     often everyone retries: a standby takes over at most duration + retryPeriod after the leader
  *     stops renewing
+ * @param opsTaskTtlSeconds how long a finished OpsTask without owner and without its own TTL is
+ *     kept; null: forever
+ * @param historyLimit how many finished OpsTasks each TTESCluster lists in status.operations; 0
+ *     turns the history off
  */
 @With
 public record OperatorConfig(
@@ -50,7 +54,8 @@ public record OperatorConfig(
     int reconcileThreads,
     String leaseIdentity,
     LeaseTimings lease,
-    Integer opsTaskTtlSeconds) {
+    Integer opsTaskTtlSeconds,
+    int historyLimit) {
 
   /** Lease timings, as in client-go's leader election (defaults 15s / 10s / 2s). */
   public record LeaseTimings(Duration duration, Duration renewDeadline, Duration retryPeriod) {
@@ -90,7 +95,8 @@ public record OperatorConfig(
         10,
         null,
         LeaseTimings.DEFAULT,
-        null);
+        null,
+        50);
   }
 
   private static final Set<String> KNOWN =
@@ -111,7 +117,11 @@ public record OperatorConfig(
           "lease-renew-deadline",
           "lease-retry-period",
           "reconcile-threads",
-          "opstask-ttl-seconds");
+          "opstask-ttl-seconds",
+          "history-limit");
+
+  /** Entries of status.operations at most: about 500 bytes each, well within an object's size. */
+  public static final int MAX_HISTORY = 1000;
 
   private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
@@ -172,7 +182,8 @@ public record OperatorConfig(
             duration(values.get("lease-duration"), d.lease().duration()),
             duration(values.get("lease-renew-deadline"), d.lease().renewDeadline()),
             duration(values.get("lease-retry-period"), d.lease().retryPeriod())),
-        ttlSeconds(values.get("opstask-ttl-seconds")));
+        ttlSeconds(values.get("opstask-ttl-seconds")),
+        historyLimit(values.get("history-limit"), d.historyLimit()));
   }
 
   /**
@@ -241,6 +252,26 @@ public record OperatorConfig(
             + text);
   }
 
+  /** TTES_HISTORY_LIMIT: a whole number from 0 (off) to 1000; empty: the default. */
+  private static int historyLimit(String text, int fallback) {
+    if (text == null || text.isBlank()) {
+      return fallback;
+    }
+    try {
+      int limit = Integer.parseInt(text.trim());
+      if (limit >= 0 && limit <= MAX_HISTORY) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "history-limit (TTES_HISTORY_LIMIT) must be a whole number from 0 (off) to "
+            + MAX_HISTORY
+            + ", got "
+            + text);
+  }
+
   private static Set<String> split(String csv) {
     if (csv == null || csv.isBlank()) {
       return Set.of();
@@ -267,6 +298,7 @@ public record OperatorConfig(
         "slowPoll=" + slowPoll,
         "leaderElection=" + leaderElection,
         "lease=" + lease,
-        "opsTaskTtlSeconds=" + (opsTaskTtlSeconds == null ? "off" : opsTaskTtlSeconds));
+        "opsTaskTtlSeconds=" + (opsTaskTtlSeconds == null ? "off" : opsTaskTtlSeconds),
+        "historyLimit=" + (historyLimit == 0 ? "off" : historyLimit));
   }
 }

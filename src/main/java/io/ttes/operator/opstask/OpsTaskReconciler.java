@@ -54,6 +54,7 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
   private final ReconcileTail<OpsTaskStatus, OpsTask> tail;
   private final MeterRegistry metrics;
   private final Timer.Builder duration;
+  private final HistoryRecorder history;
 
   /** Cluster keys whose running tasks were counted into the slots after this start. */
   private final Set<String> seeded = ConcurrentHashMap.newKeySet();
@@ -63,8 +64,10 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
       TaskSlots slots,
       AwsServicesFactory aws,
       EventRecorder events,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      HistoryRecorder history) {
     this.flow = flow;
+    this.history = history;
     this.slots = slots;
     this.aws = aws;
     this.tail =
@@ -101,6 +104,10 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
   @Override
   public UpdateControl<OpsTask> reconcile(OpsTask task, Context<OpsTask> context) {
     if (OpsTaskFlow.settled(task)) { // finished tasks are final: no AWS call
+      Optional<Duration> unrecorded = history.record(task, context);
+      if (unrecorded.isPresent()) { // the cluster's history first, the TTL after
+        return UpdateControl.<OpsTask>noUpdate().rescheduleAfter(unrecorded.get());
+      }
       Optional<Duration> ttl = flow.ttlLeft(task);
       if (ttl.isPresent() && ttl.get().isZero()) {
         log.info(
@@ -129,7 +136,11 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
             aws);
     OpsTaskPhase before = task.getStatus() == null ? null : task.getStatus().getPhase();
     UpdateControl<OpsTask> next =
-        tail.write(task, context, step.status(), step.rescheduleAfter().orElse(null));
+        tail.write(
+            task,
+            context,
+            step.status(),
+            history.after(step.status(), step.rescheduleAfter().orElse(null)));
     publish(task, step);
     recordFinish(task, before, step.status());
     return next;

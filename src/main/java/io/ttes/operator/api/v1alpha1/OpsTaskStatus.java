@@ -85,6 +85,11 @@ public class OpsTaskStatus extends KindStatus {
           + " counted afresh against backoffLimit.")
   private Integer runStartedAtAttempt;
 
+  @JsonPropertyDescription(
+      "The attempt whose run was last added to the TTESCluster's status.operations (written after"
+          + " the entry, so a restart in between adds it, once, then).")
+  private Integer recordedInHistory;
+
   /** One attempt that ended: where it ran, how it ended and what the failure policy did. */
   @Data
   public static class Attempt {

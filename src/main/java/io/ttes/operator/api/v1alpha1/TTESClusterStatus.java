@@ -35,6 +35,11 @@ public class TTESClusterStatus extends KindStatus {
   @JsonPropertyDescription("The TenantBootstrap currently running the cluster-wide steps.")
   private String bootstrapHolder;
 
+  @JsonPropertyDescription(
+      "The last OpsTasks of this cluster that finished (operator setting TTES_HISTORY_LIMIT, default"
+          + " 50), newest first; an entry stays after its OpsTask, upgrade or bootstrap is deleted.")
+  private List<Operation> operations = new ArrayList<>();
+
   /** One observed stack. */
   @Data
   @NoArgsConstructor
@@ -99,5 +104,50 @@ public class TTESClusterStatus extends KindStatus {
 
     @JsonPropertyDescription("Human readable detail of the step.")
     private String message;
+  }
+
+  /** One finished run of an OpsTask, kept in the cluster's history. */
+  @Data
+  @NoArgsConstructor
+  public static class Operation {
+    @JsonPropertyDescription("The OpsTask's name.")
+    private String opsTask;
+
+    @JsonPropertyDescription("The OpsTask's uid; with attempt it names the run.")
+    private String uid;
+
+    @JsonPropertyDescription(
+        "The attempt that ended the run, from 1; a run started by ops.ttes.io/retry is a new entry.")
+    private Integer attempt;
+
+    @JsonPropertyDescription("How many attempts the run made (retries under spec.backoffLimit).")
+    private Integer attempts;
+
+    @JsonPropertyDescription("The command line as written, secret values shown as $(NAME).")
+    private String commandLine;
+
+    @JsonPropertyDescription("Succeeded or Failed.")
+    private OpsTaskPhase phase;
+
+    @JsonPropertyDescription("Why it ended: Completed, NonZeroExit, Timeout, ...")
+    private String reason;
+
+    @JsonPropertyDescription("Exit code of the command, when there is one.")
+    private Integer exitCode;
+
+    @JsonPropertyDescription("When the last attempt started (RFC 3339).")
+    private String startedAt;
+
+    @JsonPropertyDescription("When the run finished (RFC 3339).")
+    private String finishedAt;
+
+    @JsonPropertyDescription("Kind of the OpsTask's owner: StackUpgrade or TenantBootstrap.")
+    private String ownerKind;
+
+    @JsonPropertyDescription("Name of the OpsTask's owner.")
+    private String ownerName;
+
+    @JsonPropertyDescription("ECS task ARN, or the SSM command id on platform AMI.")
+    private String taskArn;
   }
 }

@@ -1,0 +1,142 @@
+package io.ttes.operator.opstask;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.ttes.operator.api.v1alpha1.OpsTask;
+import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
+import io.ttes.operator.api.v1alpha1.TTESClusterStatus.Operation;
+import io.ttes.operator.cluster.ClusterStatusWrites;
+import io.ttes.operator.cluster.OperationHistory;
+import io.ttes.operator.config.OperatorConfig;
+import io.ttes.operator.status.StatusUpdates;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adds each finished run of an OpsTask to its TTESCluster's {@code status.operations}, so the
+ * record outlives the OpsTask and its owner. The OpsTask's finished status is written first; the
+ * reconcile after it appends the entry (read-modify-write with the cluster's resourceVersion, so
+ * OpsTasks finishing together cannot drop each other's entries) and only then writes {@code
+ * status.recordedInHistory} on the OpsTask. A crash in between leaves the marker unset: the
+ * reconcile after the restart appends again, and the append skips a run the history lists already.
+ */
+public final class HistoryRecorder {
+  private static final Logger log = LoggerFactory.getLogger(HistoryRecorder.class);
+  private static final Set<String> OWNER_KINDS = Set.of("StackUpgrade", "TenantBootstrap");
+
+  private final int limit;
+  private final Duration retry;
+
+  /**
+   * @param limit entries kept per cluster; 0: no history
+   * @param retry when to try again after the cluster could not be written
+   */
+  public HistoryRecorder(int limit, Duration retry) {
+    this.limit = limit;
+    this.retry = retry;
+  }
+
+  public static HistoryRecorder from(OperatorConfig config) {
+    return new HistoryRecorder(config.historyLimit(), config.fastPoll());
+  }
+
+  /** True when {@code status} is a finished run the history does not have yet. */
+  public boolean due(OpsTaskStatus status) {
+    return limit > 0
+        && status != null
+        && status.getPhase() != null
+        && status.getPhase().isFinished()
+        && !Objects.equals(status.getRecordedInHistory(), attempt(status));
+  }
+
+  /**
+   * When to reconcile after a status write: at once when the status just written finished a run
+   * that is still to be recorded, else {@code reschedule}.
+   */
+  public Duration after(OpsTaskStatus written, Duration reschedule) {
+    return due(written) ? Duration.ZERO : reschedule;
+  }
+
+  /**
+   * Records the finished run of {@code task} (as stored) when it is due, then marks the OpsTask. A
+   * cluster that is gone drops the entry.
+   *
+   * @return empty when done or nothing was due; else when to try again (the Kubernetes API refused
+   *     the write)
+   */
+  public Optional<Duration> record(OpsTask task, Context<OpsTask> context) {
+    OpsTaskStatus status = task.getStatus();
+    if (!due(status)) {
+      return Optional.empty();
+    }
+    String namespace = task.getMetadata().getNamespace();
+    String cluster = OpsTaskFlow.clusterName(task);
+    Operation entry = entry(task);
+    try {
+      boolean exists =
+          new ClusterStatusWrites(context.getClient())
+              .modify(namespace, cluster, s -> OperationHistory.add(s, entry, limit));
+      if (!exists) {
+        log.debug(
+            "TTESCluster {}/{} is gone: OpsTask {} is not added to its history",
+            namespace,
+            cluster,
+            task.getMetadata().getName());
+      }
+      StatusUpdates.edit(task, context, s -> s.setRecordedInHistory(entry.getAttempt()));
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      log.info(
+          "OpsTask {}: history of TTESCluster {} not written yet (HTTP {}), trying again in {}",
+          task.getMetadata().getName(),
+          cluster,
+          e.getCode(),
+          retry);
+      return Optional.of(retry);
+    }
+  }
+
+  /**
+   * The history entry of the run {@code task}'s status finished. The command line is the one the
+   * status shows ({@link CommandLine#display}: {@code $(NAME)}, never a value); AWS's and the
+   * command's words (message, log tail) are left out.
+   */
+  static Operation entry(OpsTask task) {
+    OpsTaskStatus s = task.getStatus();
+    Operation o = new Operation();
+    o.setOpsTask(task.getMetadata().getName());
+    o.setUid(task.getMetadata().getUid());
+    o.setAttempt(attempt(s));
+    o.setAttempts(Math.max(1, Attempts.thisRun(s).size()));
+    o.setCommandLine(s.getCommandLine());
+    o.setPhase(s.getPhase());
+    o.setReason(s.getReason());
+    o.setExitCode(s.getExitCode());
+    o.setStartedAt(s.getStartedAt());
+    o.setFinishedAt(s.getFinishedAt());
+    o.setTaskArn(s.getTaskArn());
+    owner(task.getMetadata().getOwnerReferences())
+        .ifPresent(
+            ref -> {
+              o.setOwnerKind(ref.getKind());
+              o.setOwnerName(ref.getName());
+            });
+    return o;
+  }
+
+  private static Optional<OwnerReference> owner(List<OwnerReference> refs) {
+    return refs == null
+        ? Optional.empty()
+        : refs.stream().filter(r -> OWNER_KINDS.contains(r.getKind())).findFirst();
+  }
+
+  private static int attempt(OpsTaskStatus s) {
+    return s.getAttempt() == null ? 1 : s.getAttempt();
+  }
+}
