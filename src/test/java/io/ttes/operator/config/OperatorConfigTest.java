@@ -55,6 +55,23 @@ class OperatorConfigTest {
   }
 
   @Test
+  void historyLimitDefaultsTo50ZeroIsOffAndNonsenseFailsNamingTheSetting() {
+    assertThat(OperatorConfig.load(Map.of(), new String[0]).historyLimit()).isEqualTo(50);
+    assertThat(OperatorConfig.load(Map.of("TTES_HISTORY_LIMIT", "0"), new String[0]).historyLimit())
+        .isZero();
+    assertThat(OperatorConfig.load(Map.of(), new String[] {"--history-limit=200"}).historyLimit())
+        .isEqualTo(200);
+    for (String bad : new String[] {"-1", "1001", "many"}) {
+      assertThatThrownBy(
+              () -> OperatorConfig.load(Map.of("TTES_HISTORY_LIMIT", bad), new String[0]))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "history-limit (TTES_HISTORY_LIMIT) must be a whole number from 0 (off) to 1000, got "
+                  + bad);
+    }
+  }
+
+  @Test
   void invalidLogLevelFailsNamingTheSetting() {
     assertThatThrownBy(
             () -> OperatorConfig.load(Map.of("TTES_LOG_LEVEL", "verbose"), new String[0]))

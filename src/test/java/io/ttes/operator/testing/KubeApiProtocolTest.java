@@ -1,10 +1,12 @@
 package io.ttes.operator.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,6 +26,39 @@ class KubeApiProtocolTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io";
   private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void aStaleUpdateIsAConflictAsOnAnApiServer() {
+    try (KubeApi api = KubeApi.start()) {
+      api.createNamespace("p");
+      var client = api.client();
+      TTESCluster c =
+          client
+              .getKubernetesSerialization()
+              .unmarshal(FakeDeployment.clusterYaml("c1", "c1", true, 4), TTESCluster.class);
+      c.getMetadata().setNamespace("p");
+      client.resource(c).create();
+      var cluster = client.resources(TTESCluster.class).inNamespace("p").withName("c1");
+      TTESCluster first = cluster.get();
+      TTESCluster second = cluster.get();
+      first.setStatus(new io.ttes.operator.api.v1alpha1.TTESClusterStatus());
+      first.getStatus().setVersion("3.33.1");
+      client.resource(first).updateStatus();
+
+      second.setStatus(new io.ttes.operator.api.v1alpha1.TTESClusterStatus());
+      second.getStatus().setVersion("3.33.2");
+      assertThatThrownBy(() -> client.resource(second).updateStatus())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+      assertThat(cluster.get().getStatus().getVersion()).isEqualTo("3.33.1");
+
+      // Written from the latest version it goes through.
+      TTESCluster latest = cluster.get();
+      latest.getStatus().setVersion("3.33.2");
+      client.resource(latest).updateStatus();
+      assertThat(cluster.get().getStatus().getVersion()).isEqualTo("3.33.2");
+    }
+  }
 
   @Test
   void answersKubectlsRequestsAsAnApiServer() throws Exception {
