@@ -157,7 +157,8 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
     TTESCluster cluster = ReferencedCluster.cached(context).orElse(null);
     OpsTaskFlow.Step step = flow.cleanup(task, cluster, aws);
     publish(task, step);
-    Optional<Duration> again = step.rescheduleAfter();
+    // A run that finished just before the delete is still recorded (an owner's delete included).
+    Optional<Duration> again = step.rescheduleAfter().or(() -> history.record(task, context));
     if (again.isPresent()) {
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(again.get());
     }

@@ -144,6 +144,35 @@ class CrdRulesTest {
   }
 
   @Test
+  void aSuspendedOpsTaskSpecMayChangeUntilItIsLetGo() {
+    String suspended =
+        TASK.replace("command: [is-db, migrate]", "command: [is-db, migrate]\n  suspend: true");
+    String edited =
+        suspended.replace("command: [is-db, migrate]", "command: [is-db, create-admin-user]");
+    String released = edited.replace("suspend: true", "suspend: false");
+
+    assertThat(schemas.updateViolations(CrdSchemas.parse(suspended), CrdSchemas.parse(edited)))
+        .as("held: the spec may change")
+        .isEmpty();
+    assertThat(schemas.updateViolations(CrdSchemas.parse(edited), CrdSchemas.parse(released)))
+        .as("letting it go is a change made while held")
+        .isEmpty();
+    assertThat(
+            schemas.updateViolations(
+                CrdSchemas.parse(released),
+                CrdSchemas.parse(released.replace("create-admin-user", "migrate"))))
+        .as("once let go it is immutable again")
+        .containsExactly(
+            "spec: an OpsTask's spec cannot change: create a new OpsTask to run another command");
+    assertThat(
+            schemas.updateViolations(
+                CrdSchemas.parse(released), CrdSchemas.parse(released.replace("false", "true"))))
+        .as("nor can it be held again")
+        .containsExactly(
+            "spec: an OpsTask's spec cannot change: create a new OpsTask to run another command");
+  }
+
+  @Test
   void conditionStatusIsTrueFalseOrUnknown() {
     String withStatus =
         TASK

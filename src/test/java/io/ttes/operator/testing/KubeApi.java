@@ -35,8 +35,10 @@ import java.util.stream.Stream;
  * columns ({@link PrinterTable}), field selectors ({@link FieldSelector}), OpenAPI v3 documents
  * ({@link OpenApiV3}), watches over plain HTTP ({@link HttpWatch}) and, for writes that ask for it
  * as kubectl apply does, strict field validation with the CRD schemas and CEL rules ({@link
- * StrictValidation}); {@code KubectlIT} runs the real kubectl against it. Server-side apply is not
- * supported by it (415), which is why the operator uses JSON/merge patches everywhere.
+ * StrictValidation}); a PUT with a stale resourceVersion is a 409 Conflict, as optimistic
+ * concurrency on an API server answers it; {@code KubectlIT} runs the real kubectl against it.
+ * Server-side apply is not supported by it (415), which is why the operator uses JSON/merge patches
+ * everywhere.
  */
 public final class KubeApi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
