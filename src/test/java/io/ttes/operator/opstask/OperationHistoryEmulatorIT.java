@@ -76,7 +76,10 @@ class OperationHistoryEmulatorIT {
         u -> u.getStatus() != null && u.getStatus().getPhase() == UpgradePhase.Succeeded);
     List<OpsTask> migrations =
         objects.list(OpsTask.class).stream()
-            .filter(t -> t.getMetadata().getName().startsWith(UPGRADE + "-migrate-"))
+            .filter(
+                t ->
+                    t.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(r -> r.getName().equals(UPGRADE)))
             .toList();
     assertThat(migrations).hasSize(5);
     for (OpsTask t : migrations) {
