@@ -10,11 +10,8 @@ import io.ttes.operator.api.v1alpha1.TTESClusterStatus.Operation;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.testing.FakeDeployment;
 import io.ttes.operator.testing.OperatorTestBed;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -33,37 +30,12 @@ class OperationHistoryOperatorIT {
   private static final String PASSWORD = "history-pw-5f1e9c";
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  private final StoppableClock clock = new StoppableClock();
+  /** The system's (tasks need time to pass to be observed), until a test stops it. */
+  private final OpsTaskAwsAsDocumentedIT.ShiftedClock clock =
+      new OpsTaskAwsAsDocumentedIT.ShiftedClock();
+
   private FakeAws aws;
   private OperatorTestBed bed;
-
-  /**
-   * The operator's and the fakes' clock: the system's (tasks need time to pass to be observed
-   * again) until a test stops it, then moved by the test alone.
-   */
-  private static final class StoppableClock extends Clock {
-    private volatile Instant stoppedAt;
-
-    void stopAt(Instant instant) {
-      stoppedAt = instant;
-    }
-
-    @Override
-    public Instant instant() {
-      Instant stopped = stoppedAt;
-      return stopped == null ? Instant.now() : stopped;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   @BeforeEach
   void start() {

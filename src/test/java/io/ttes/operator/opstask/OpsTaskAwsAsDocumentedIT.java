@@ -250,9 +250,15 @@ class OpsTaskAwsAsDocumentedIT {
     }
   }
 
-  /** The system clock plus an offset the test moves forward. */
+  /** The system clock plus an offset the test moves forward, or stopped where a test puts it. */
   static final class ShiftedClock extends Clock {
     private volatile Duration offset = Duration.ZERO;
+    private volatile Instant stoppedAt;
+
+    /** From now on the clock stands at {@code instant}, until the next call. */
+    void stopAt(Instant instant) {
+      stoppedAt = instant;
+    }
 
     void shift(Duration by) {
       offset = offset.plus(by);
@@ -270,7 +276,8 @@ class OpsTaskAwsAsDocumentedIT {
 
     @Override
     public Instant instant() {
-      return Instant.now().plus(offset);
+      Instant stopped = stoppedAt;
+      return stopped != null ? stopped : Instant.now().plus(offset);
     }
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
-import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.aws.fake.FakeEcsTasks.Ending;
 import io.ttes.operator.testing.FakeDeployment;
@@ -130,36 +129,5 @@ class OpsTaskJobLikeIT {
     Awaitility.await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> bed.get(OpsTask.class, "held") == null);
-  }
-
-  @Test
-  void anOwnedFinishedTaskIsNotDeletedByItsTtl() {
-    TTESCluster owner = bed.get(TTESCluster.class, "prod-eu1");
-    bed.create(
-        """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata:
-          name: owned
-          ownerReferences:
-            - {apiVersion: ops.ttes.io/v1alpha1, kind: TTESCluster, name: prod-eu1, uid: %s}
-        spec: {clusterRef: {name: prod-eu1}, command: [is-db, migrate], ttlSecondsAfterFinished: 1}
-        """
-            .formatted(owner.getMetadata().getUid()),
-        OpsTask.class);
-    bed.create(
-        """
-        apiVersion: ops.ttes.io/v1alpha1
-        kind: OpsTask
-        metadata: {name: adhoc}
-        spec: {clusterRef: {name: prod-eu1}, command: [is-db, migrate], ttlSecondsAfterFinished: 1}
-        """,
-        OpsTask.class);
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> bed.get(OpsTask.class, "adhoc") == null);
-    OpsTask owned = bed.get(OpsTask.class, "owned");
-    assertThat(owned).isNotNull();
-    assertThat(finished(owned)).isTrue();
   }
 }
