@@ -114,7 +114,7 @@ public final class KubeApi implements AutoCloseable {
         }
         // One write at a time, so that the resourceVersion checked is the one the write replaces.
         synchronized (writes) {
-          MockResponse stale = staleUpdate(request);
+          MockResponse stale = StaleUpdates.conflict(request, super::handleGet);
           return stale != null ? stale : super.dispatch(request);
         }
       }
@@ -154,46 +154,6 @@ public final class KubeApi implements AutoCloseable {
                 Instant.now()));
       }
       return response;
-    }
-
-    /**
-     * A 409 for a PUT (update or updateStatus) whose metadata.resourceVersion is not the stored
-     * one, as the API server answers it (optimistic concurrency); the store alone would take the
-     * stale write and lose whatever was written since. Null to let the store take the write.
-     */
-    private MockResponse staleUpdate(RecordedRequest request) {
-      if (request.method() != HttpMethod.PUT || request.getBody() == null) {
-        return null;
-      }
-      String sent =
-          read(new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8))
-              .at("/metadata/resourceVersion")
-              .asText("");
-      if (sent.isEmpty()) {
-        return null;
-      }
-      String path = request.getPath();
-      String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-      MockResponse current =
-          super.handleGet(bare.endsWith("/status") ? bare.substring(0, bare.length() - 7) : bare);
-      if (current.code() != 200) {
-        return null;
-      }
-      JsonNode stored = read(current);
-      if (sent.equals(stored.at("/metadata/resourceVersion").asText())) {
-        return null;
-      }
-      return json(
-          409,
-          status(
-              409,
-              "Conflict",
-              "Operation cannot be fulfilled on "
-                  + stored.path("kind").asText()
-                  + " \""
-                  + stored.at("/metadata/name").asText()
-                  + "\": the object has been modified; please apply your changes to the latest"
-                  + " version and try again"));
     }
 
     /**
