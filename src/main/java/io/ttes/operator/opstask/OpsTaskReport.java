@@ -306,6 +306,12 @@ final class OpsTaskReport {
     return done(Outcome.stalled(problem.reason(), problem.getMessage()), again);
   }
 
+  /** Held by an upgrade's window before it took a slot; the upgrade's informer wakes it. */
+  Step waitForUpgrade(UpgradeWindow.Hold hold) {
+    flow.slots().release(uid);
+    return waitFor(UpgradeWindow.WAITING_FOR_UPGRADE, hold.message(), flow.settings().waitPoll());
+  }
+
   Step waitFor(String reason, String message, Duration again) {
     if (!reason.equals(previous.getReason())) {
       events.add(new Event(EventType.Normal, reason, message));
