@@ -21,19 +21,33 @@ import lombok.NoArgsConstructor;
     value =
         "self == oldSelf || (has(oldSelf.suspend) && oldSelf.suspend) || "
             + OpsTaskSpec.ONLY_ALLOW_CHANGED,
-    message =
-        "an OpsTask's spec cannot change (but for allowDuringUpgrade): create a new OpsTask to run"
-            + " another command",
+    message = "an OpsTask's spec cannot change: create a new OpsTask to run another command",
     reason = "FieldValueForbidden")
 @JsonClassDescription("The command to run and against which cluster; immutable once created.")
 public class OpsTaskSpec {
   /**
    * The part of the immutability rule that lets {@code allowDuringUpgrade} change, and nothing
-   * else: every other field of this class is named here ({@code OpsTaskSpecRuleTest} fails when a
-   * new field is missing).
+   * else: every other field of this class is named here ({@code OpsTaskRulesTest} fails when a new
+   * field is missing).
    */
   static final String ONLY_ALLOW_CHANGED =
-      "(has(self.clusterRef) ? has(oldSelf.clusterRef) && self.clusterRef == oldSelf.clusterRef : !has(oldSelf.clusterRef)) && (has(self.command) ? has(oldSelf.command) && self.command == oldSelf.command : !has(oldSelf.command)) && (has(self.secretArgs) ? has(oldSelf.secretArgs) && self.secretArgs == oldSelf.secretArgs : !has(oldSelf.secretArgs)) && (has(self.timeout) ? has(oldSelf.timeout) && self.timeout == oldSelf.timeout : !has(oldSelf.timeout)) && (has(self.stopOnDelete) ? has(oldSelf.stopOnDelete) && self.stopOnDelete == oldSelf.stopOnDelete : !has(oldSelf.stopOnDelete)) && (has(self.backoffLimit) ? has(oldSelf.backoffLimit) && self.backoffLimit == oldSelf.backoffLimit : !has(oldSelf.backoffLimit)) && (has(self.failurePolicy) ? has(oldSelf.failurePolicy) && self.failurePolicy == oldSelf.failurePolicy : !has(oldSelf.failurePolicy)) && (has(self.suspend) ? has(oldSelf.suspend) && self.suspend == oldSelf.suspend : !has(oldSelf.suspend)) && (has(self.ttlSecondsAfterFinished) ? has(oldSelf.ttlSecondsAfterFinished) && self.ttlSecondsAfterFinished == oldSelf.ttlSecondsAfterFinished : !has(oldSelf.ttlSecondsAfterFinished))";
+      "(has(self.clusterRef) ? has(oldSelf.clusterRef) && self.clusterRef == oldSelf.clusterRef : !has(oldSelf.clusterRef))"
+          + " && "
+          + "(has(self.command) ? has(oldSelf.command) && self.command == oldSelf.command : !has(oldSelf.command))"
+          + " && "
+          + "(has(self.secretArgs) ? has(oldSelf.secretArgs) && self.secretArgs == oldSelf.secretArgs : !has(oldSelf.secretArgs))"
+          + " && "
+          + "(has(self.timeout) ? has(oldSelf.timeout) && self.timeout == oldSelf.timeout : !has(oldSelf.timeout))"
+          + " && "
+          + "(has(self.stopOnDelete) ? has(oldSelf.stopOnDelete) && self.stopOnDelete == oldSelf.stopOnDelete : !has(oldSelf.stopOnDelete))"
+          + " && "
+          + "(has(self.backoffLimit) ? has(oldSelf.backoffLimit) && self.backoffLimit == oldSelf.backoffLimit : !has(oldSelf.backoffLimit))"
+          + " && "
+          + "(has(self.failurePolicy) ? has(oldSelf.failurePolicy) && self.failurePolicy == oldSelf.failurePolicy : !has(oldSelf.failurePolicy))"
+          + " && "
+          + "(has(self.suspend) ? has(oldSelf.suspend) && self.suspend == oldSelf.suspend : !has(oldSelf.suspend))"
+          + " && "
+          + "(has(self.ttlSecondsAfterFinished) ? has(oldSelf.ttlSecondsAfterFinished) && self.ttlSecondsAfterFinished == oldSelf.ttlSecondsAfterFinished : !has(oldSelf.ttlSecondsAfterFinished))";
 
   @Required
   @JsonPropertyDescription("The TTESCluster to run the command against.")
