@@ -9,7 +9,6 @@ import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.cluster.ClusterEventSources;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -65,8 +64,15 @@ final class UpgradeWindowSource {
         task, task.getSpec().isAllowDuringUpgrade(), OpsTaskFlow.clusterName(task), upgrades);
   }
 
+  /**
+   * The tasks an upgrade's change may concern: those that have not started (no launch token). Not
+   * only those whose status says WaitingForUpgrade already: a hold just written may not be in the
+   * cache yet when the upgrade leaves its window, and that task would then wait for a slow poll.
+   */
   private static boolean waiting(OpsTask task) {
     OpsTaskStatus status = task.getStatus();
-    return status != null && Objects.equals(UpgradeWindow.WAITING_FOR_UPGRADE, status.getReason());
+    return status == null
+        || (status.getLaunchToken() == null
+            && (status.getPhase() == null || !status.getPhase().isFinished()));
   }
 }

@@ -175,7 +175,7 @@ class OpsTaskAttemptTest {
         .isEqualTo("True/WaitingForUpgrade/StackUpgrade ops/to-3-35 is X");
     assertThat(first.events()).extracting(Event::reason).containsExactly("WaitingForUpgrade");
     assertThat(again.events()).isEmpty();
-    assertThat(again.rescheduleAfter()).contains(FAST);
+    assertThat(again.rescheduleAfter()).contains(SLOW);
 
     upgrade = Optional.empty(); // the upgrade's last migration finished
     assertThat(step().status().getLaunchToken()).isNotNull();
