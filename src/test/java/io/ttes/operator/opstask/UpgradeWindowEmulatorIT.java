@@ -135,6 +135,20 @@ class UpgradeWindowEmulatorIT {
             });
     OpsTask letGo = k.await(OpsTask.class, "let-go", CONVERGE, UpgradeWindowEmulatorIT::started);
     assertThat(k.get(OpsTask.class, "adhoc").getStatus().getLaunchToken()).isNull();
+    // Setting it on a waiting bootstrap passes it to its waiting task.
+    String bootstrapTask = bootstrap.getStatus().getSteps().get(0).getOpsTask();
+    bed.client()
+        .resources(TenantBootstrap.class)
+        .inNamespace(NS)
+        .withName("acme")
+        .edit(
+            b -> {
+              b.getSpec().setAllowDuringUpgrade(true);
+              return b;
+            });
+    OpsTask bootstrapped =
+        k.await(OpsTask.class, bootstrapTask, CONVERGE, UpgradeWindowEmulatorIT::started);
+    assertThat(bootstrapped.getSpec().isAllowDuringUpgrade()).isTrue();
 
     StackUpgrade done =
         k.await(
@@ -150,6 +164,8 @@ class UpgradeWindowEmulatorIT {
     OpsTask urgent = k.get(OpsTask.class, "urgent");
     assertThat(Instant.parse(urgent.getStatus().getStartedAt())).isBeforeOrEqualTo(migrationsDone);
     assertThat(Instant.parse(letGo.getStatus().getStartedAt())).isBeforeOrEqualTo(migrationsDone);
+    assertThat(Instant.parse(bootstrapped.getStatus().getStartedAt()))
+        .isBeforeOrEqualTo(migrationsDone);
     assertThat(k.events("adhoc").stream().filter(e -> WAIT.equals(e.getReason()))).hasSize(1);
     // The upgrade's own migrations were never held.
     for (int n = 1; n <= 2; n++) {
