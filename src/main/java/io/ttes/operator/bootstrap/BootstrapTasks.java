@@ -10,6 +10,8 @@ import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapSpec;
 import io.ttes.operator.cluster.ClusterEventSources;
 import io.ttes.operator.opstask.OwnedOpsTasks;
+import io.ttes.operator.opstask.UpgradeWindow;
+import io.ttes.operator.status.Outcome;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +68,48 @@ final class BootstrapTasks {
             step.command(),
             step.secretArgs(),
             null,
-            Map.of(STEP_LABEL, step.name())));
+            Map.of(STEP_LABEL, step.name()),
+            tb.getSpec().isAllowDuringUpgrade()));
+  }
+
+  /**
+   * Passes {@code spec.allowDuringUpgrade} on to the owned tasks that have not started yet, so that
+   * changing it on a waiting bootstrap lets its waiting tasks go (their new generation wakes them).
+   */
+  static void passAllowDuringUpgrade(TenantBootstrap tb, Context<TenantBootstrap> context) {
+    boolean allow = tb.getSpec().isAllowDuringUpgrade();
+    context
+        .getSecondaryResourcesAsStream(OpsTask.class)
+        .filter(t -> t.getSpec() != null && t.getSpec().isAllowDuringUpgrade() != allow)
+        .filter(t -> t.getStatus() == null || t.getStatus().getLaunchToken() == null)
+        .filter(
+            t ->
+                t.getStatus() == null
+                    || t.getStatus().getPhase() == null
+                    || !t.getStatus().getPhase().isFinished())
+        .forEach(
+            t ->
+                context
+                    .getClient()
+                    .resources(OpsTask.class)
+                    .inNamespace(t.getMetadata().getNamespace())
+                    .withName(t.getMetadata().getName())
+                    .edit(
+                        fresh -> {
+                          fresh.getSpec().setAllowDuringUpgrade(allow);
+                          return fresh;
+                        }));
+  }
+
+  /**
+   * The outcome of a step that waits for its task: the task's {@code WaitingForUpgrade} (naming the
+   * upgrade) when an upgrade holds it, else {@code waiting}.
+   */
+  static Outcome waiting(Outcome waiting, BootstrapStep step, OpsTaskStatus task) {
+    if (task == null || !UpgradeWindow.WAITING_FOR_UPGRADE.equals(task.getReason())) {
+      return waiting;
+    }
+    return Outcome.reconciling(
+        UpgradeWindow.WAITING_FOR_UPGRADE, "step " + step.name() + " waits: " + task.getMessage());
   }
 }

@@ -21,6 +21,7 @@ import io.ttes.operator.bootstrap.BootstrapStep.Scope;
 import io.ttes.operator.cluster.ReferencedCluster;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.OwnedOpsTasks;
+import io.ttes.operator.opstask.UpgradeWindow;
 import io.ttes.operator.status.Announcer;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
@@ -147,6 +148,7 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     }
     ClusterStepsGuard guard =
         new ClusterStepsGuard(me, holder, ledger.hold(context, ns, clusterName, me));
+    BootstrapTasks.passAllowDuringUpgrade(tb, context);
     Map<String, OpsTaskStatus> seen = new HashMap<>(BootstrapTasks.observed(context));
     while (true) {
       List<Decision> ready =
@@ -188,7 +190,8 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
           failed.add(d);
         } else {
           running.add(step.name());
-          waiting = waiting == null ? ends : waiting;
+          ends = BootstrapTasks.waiting(ends, step, seen.get(d.taskName()));
+          waiting = waiting == null || held(ends) && !held(waiting) ? ends : waiting;
         }
       }
       if (!moved) {
@@ -198,6 +201,11 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
         return BootstrapReport.of(status, failed, running, waiting);
       }
     }
+  }
+
+  /** Whether an upgrade holds the step's task ({@link UpgradeWindow}): its status names it. */
+  private static boolean held(Outcome outcome) {
+    return UpgradeWindow.WAITING_FOR_UPGRADE.equals(outcome.reason());
   }
 
   /**
@@ -210,7 +218,8 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     }
     boolean stepsRun =
         Reasons.STEP_RUNNING.equals(outcome.reason())
-            || Reasons.STEP_FAILED.equals(outcome.reason());
+            || Reasons.STEP_FAILED.equals(outcome.reason())
+            || held(outcome);
     return stepsRun ? config.slowPoll() : config.fastPoll();
   }
 }

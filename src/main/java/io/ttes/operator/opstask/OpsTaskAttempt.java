@@ -60,6 +60,7 @@ final class OpsTaskAttempt {
   private final OpsTaskStatus status;
   private final OpsTaskReport report;
   private final String uid;
+  private final Optional<UpgradeWindow.Hold> upgrade;
 
   OpsTaskAttempt(
       OpsTaskFlow flow,
@@ -67,8 +68,10 @@ final class OpsTaskAttempt {
       OpsTaskStatus next,
       TTESCluster cluster,
       SecretReader secrets,
-      AwsServicesFactory aws) {
+      AwsServicesFactory aws,
+      Optional<UpgradeWindow.Hold> upgrade) {
     this.flow = flow;
+    this.upgrade = upgrade;
     this.settings = flow.settings();
     this.task = task;
     this.cluster = cluster;
@@ -127,6 +130,9 @@ final class OpsTaskAttempt {
     Map<String, String> values;
     try {
       plan = LaunchPlanner.plan(task, cluster);
+      if (status.getLaunchToken() == null && upgrade.isPresent()) {
+        return report.waitForUpgrade(upgrade.get()); // before anything reaches AWS
+      }
       values = report.resolveSecrets();
     } catch (SpecProblem problem) {
       return report.stalled(problem);

@@ -177,8 +177,22 @@ public final class OpsTaskFlow {
       TTESCluster cluster,
       SecretReader secrets,
       AwsServicesFactory aws) {
+    return reconcile(task, next, cluster, secrets, aws, Optional.empty());
+  }
+
+  /**
+   * One reconcile step of a task that {@code upgrade} may hold before it starts ({@link
+   * UpgradeWindow}).
+   */
+  public Step reconcile(
+      OpsTask task,
+      OpsTaskStatus next,
+      TTESCluster cluster,
+      SecretReader secrets,
+      AwsServicesFactory aws,
+      Optional<UpgradeWindow.Hold> upgrade) {
     Objects.requireNonNull(task, "task");
-    return new OpsTaskAttempt(this, task, next, cluster, secrets, aws).run();
+    return new OpsTaskAttempt(this, task, next, cluster, secrets, aws, upgrade).run();
   }
 
   /**

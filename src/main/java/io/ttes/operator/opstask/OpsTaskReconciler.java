@@ -55,6 +55,7 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
   private final MeterRegistry metrics;
   private final Timer.Builder duration;
   private final HistoryRecorder history;
+  private final UpgradeWindowSource upgrades = new UpgradeWindowSource();
 
   /** Cluster keys whose running tasks were counted into the slots after this start. */
   private final Set<String> seeded = ConcurrentHashMap.newKeySet();
@@ -98,7 +99,7 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
                 t.getStatus() == null
                     || t.getStatus().getPhase() == null
                     || !t.getStatus().getPhase().isFinished());
-    return List.of(clusters);
+    return List.of(clusters, upgrades.eventSource(context));
   }
 
   @Override
@@ -133,7 +134,8 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
                       context.getClient().secrets().inNamespace(namespace).withName(name).get();
                   return s;
                 }),
-            aws);
+            aws,
+            upgrades.holding(task));
     OpsTaskPhase before = task.getStatus() == null ? null : task.getStatus().getPhase();
     UpdateControl<OpsTask> next =
         tail.write(

@@ -306,6 +306,15 @@ final class OpsTaskReport {
     return done(Outcome.stalled(problem.reason(), problem.getMessage()), again);
   }
 
+  /**
+   * Held by an upgrade's window before it took a slot. The upgrade's informer wakes it when the
+   * upgrade moves on ({@link UpgradeWindowSource}); the slow poll is a safety net.
+   */
+  Step waitForUpgrade(UpgradeWindow.Hold hold) {
+    flow.slots().release(uid);
+    return waitFor(UpgradeWindow.WAITING_FOR_UPGRADE, hold.message(), flow.settings().slowPoll());
+  }
+
   Step waitFor(String reason, String message, Duration again) {
     if (!reason.equals(previous.getReason())) {
       events.add(new Event(EventType.Normal, reason, message));

@@ -39,7 +39,20 @@ public final class OwnedOpsTasks {
       List<String> command,
       List<OpsTaskSpec.SecretArg> secretArgs,
       String timeout,
-      Map<String, String> labels) {}
+      Map<String, String> labels,
+      boolean allowDuringUpgrade) {
+    /** A request whose task waits while an upgrade of its cluster is half done. */
+    public Request(
+        String namespace,
+        String name,
+        String cluster,
+        List<String> command,
+        List<OpsTaskSpec.SecretArg> secretArgs,
+        String timeout,
+        Map<String, String> labels) {
+      this(namespace, name, cluster, command, secretArgs, timeout, labels, false);
+    }
+  }
 
   /** Returns the OpsTask of that name, creating it owned by {@code owner} when absent. */
   public OpsTask ensure(HasMetadata owner, Request request) {
@@ -71,6 +84,7 @@ public final class OwnedOpsTasks {
     spec.setClusterRef(new ClusterRef(request.cluster()));
     spec.setCommand(new ArrayList<>(request.command()));
     spec.setSecretArgs(new ArrayList<>(request.secretArgs()));
+    spec.setAllowDuringUpgrade(request.allowDuringUpgrade());
     if (request.timeout() != null) {
       spec.setTimeout(request.timeout());
     }

@@ -54,6 +54,7 @@ class OpsTaskAttemptTest {
   private OpsTaskFlow flow = newFlow();
   private final TTESCluster cluster = cluster();
   private final OpsTask task = task();
+  private Optional<UpgradeWindow.Hold> upgrade = Optional.empty();
 
   private OpsTaskFlow newFlow() {
     PlatformConnector connector =
@@ -121,7 +122,7 @@ class OpsTaskAttemptTest {
   private Step step() {
     OpsTaskStatus next =
         task.getStatus() == null ? new OpsTaskStatus() : JSON.clone(task.getStatus());
-    Step s = flow.reconcile(task, next, cluster, SecretReader.fromMap(Map.of()), aws);
+    Step s = flow.reconcile(task, next, cluster, SecretReader.fromMap(Map.of()), aws, upgrade);
     task.setStatus(s.status());
     return s;
   }
@@ -158,6 +159,38 @@ class OpsTaskAttemptTest {
     assertThat(second.status().getMessage())
         .isEqualTo("running thing task-1: tti-lw-stack is-db migrate");
     assertThat(second.rescheduleAfter()).contains(FAST);
+  }
+
+  @Test
+  void anUpgradeInItsWindowHoldsTheTaskBeforeItsTokenWithOneEventAndNoPlatformCall() {
+    upgrade = Optional.of(new UpgradeWindow.Hold("ops/to-3-35", "StackUpgrade ops/to-3-35 is X"));
+
+    Step first = step();
+    Step again = step();
+
+    assertThat(platform.calls).isEmpty();
+    assertThat(again.status().getLaunchToken()).isNull();
+    assertThat(again.status().getPhase()).isEqualTo(OpsTaskPhase.Pending);
+    assertThat(condition(again.status(), "Reconciling"))
+        .isEqualTo("True/WaitingForUpgrade/StackUpgrade ops/to-3-35 is X");
+    assertThat(first.events()).extracting(Event::reason).containsExactly("WaitingForUpgrade");
+    assertThat(again.events()).isEmpty();
+    assertThat(again.rescheduleAfter()).contains(SLOW);
+
+    upgrade = Optional.empty(); // the upgrade's last migration finished
+    assertThat(step().status().getLaunchToken()).isNotNull();
+    assertThat(step().status().getPhase()).isEqualTo(OpsTaskPhase.Running);
+  }
+
+  @Test
+  void aTaskThatHasItsLaunchTokenIsNeverHeld() {
+    step(); // token written before the upgrade reached its window
+    upgrade = Optional.of(new UpgradeWindow.Hold("ops/to-3-35", "StackUpgrade ops/to-3-35 is X"));
+
+    Step s = step();
+
+    assertThat(platform.calls).containsExactly("launch");
+    assertThat(s.status().getPhase()).isEqualTo(OpsTaskPhase.Running);
   }
 
   @Test

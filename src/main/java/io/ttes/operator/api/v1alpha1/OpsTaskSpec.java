@@ -18,11 +18,37 @@ import lombok.NoArgsConstructor;
 /** The command to run. The spec is immutable, except while {@code suspend} holds it. */
 @Data
 @ValidationRule(
-    value = "self == oldSelf || (has(oldSelf.suspend) && oldSelf.suspend)",
+    value =
+        "self == oldSelf || (has(oldSelf.suspend) && oldSelf.suspend) || "
+            + OpsTaskSpec.ONLY_ALLOW_CHANGED,
     message = "an OpsTask's spec cannot change: create a new OpsTask to run another command",
     reason = "FieldValueForbidden")
 @JsonClassDescription("The command to run and against which cluster; immutable once created.")
 public class OpsTaskSpec {
+  /**
+   * The part of the immutability rule that lets {@code allowDuringUpgrade} change, and nothing
+   * else: every other field of this class is named here ({@code OpsTaskRulesTest} fails when a new
+   * field is missing).
+   */
+  static final String ONLY_ALLOW_CHANGED =
+      "(has(self.clusterRef) ? has(oldSelf.clusterRef) && self.clusterRef == oldSelf.clusterRef : !has(oldSelf.clusterRef))"
+          + " && "
+          + "(has(self.command) ? has(oldSelf.command) && self.command == oldSelf.command : !has(oldSelf.command))"
+          + " && "
+          + "(has(self.secretArgs) ? has(oldSelf.secretArgs) && self.secretArgs == oldSelf.secretArgs : !has(oldSelf.secretArgs))"
+          + " && "
+          + "(has(self.timeout) ? has(oldSelf.timeout) && self.timeout == oldSelf.timeout : !has(oldSelf.timeout))"
+          + " && "
+          + "(has(self.stopOnDelete) ? has(oldSelf.stopOnDelete) && self.stopOnDelete == oldSelf.stopOnDelete : !has(oldSelf.stopOnDelete))"
+          + " && "
+          + "(has(self.backoffLimit) ? has(oldSelf.backoffLimit) && self.backoffLimit == oldSelf.backoffLimit : !has(oldSelf.backoffLimit))"
+          + " && "
+          + "(has(self.failurePolicy) ? has(oldSelf.failurePolicy) && self.failurePolicy == oldSelf.failurePolicy : !has(oldSelf.failurePolicy))"
+          + " && "
+          + "(has(self.suspend) ? has(oldSelf.suspend) && self.suspend == oldSelf.suspend : !has(oldSelf.suspend))"
+          + " && "
+          + "(has(self.ttlSecondsAfterFinished) ? has(oldSelf.ttlSecondsAfterFinished) && self.ttlSecondsAfterFinished == oldSelf.ttlSecondsAfterFinished : !has(oldSelf.ttlSecondsAfterFinished))";
+
   @Required
   @JsonPropertyDescription("The TTESCluster to run the command against.")
   private ClusterRef clusterRef;
@@ -68,6 +94,13 @@ public class OpsTaskSpec {
       "When true the OpsTask is held before it starts (phase Pending, condition reason"
           + " Suspended); set it to false to start it. Has no effect once the task started.")
   private Boolean suspend;
+
+  @Default("false")
+  @JsonPropertyDescription(
+      "When true the command starts even while an upgrade of its cluster is between updating the"
+          + " ops stack and its last migration. By default it waits (phase Pending, condition"
+          + " reason WaitingForUpgrade naming the upgrade). May be changed while the task waits.")
+  private boolean allowDuringUpgrade;
 
   @Min(0)
   @JsonPropertyDescription(

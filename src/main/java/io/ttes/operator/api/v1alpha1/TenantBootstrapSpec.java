@@ -41,6 +41,14 @@ public class TenantBootstrapSpec {
   @JsonPropertyDescription("Admin user of the tenant.")
   private Admin admin;
 
+  @Default("false")
+  @JsonPropertyDescription(
+      "When true the bootstrap's commands start even while an upgrade of the cluster is between"
+          + " updating the ops stack and its last migration (its OpsTasks get"
+          + " spec.allowDuringUpgrade). By default they wait, and the bootstrap is Reconciling with"
+          + " reason WaitingForUpgrade naming the upgrade.")
+  private boolean allowDuringUpgrade;
+
   /** The tenant. */
   @Data
   @NoArgsConstructor
