@@ -3,7 +3,9 @@ package io.ttes.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import lombok.Data;
 import lombok.EqualsAndHashCode;
 import lombok.NoArgsConstructor;
@@ -34,6 +36,15 @@ public class TTESClusterStatus extends KindStatus {
 
   @JsonPropertyDescription("The TenantBootstrap currently running the cluster-wide steps.")
   private String bootstrapHolder;
+
+  @JsonPropertyDescription(
+      "Per stack, what the operator last applied (the baseline drift is measured against): by a"
+          + " StackUpgrade, or the first observation of a stack the operator had not seen yet.")
+  private List<AppliedStack> applied = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Stacks whose template version or parameters differ from what the operator last applied.")
+  private List<StackDrift> drift = new ArrayList<>();
 
   /** One observed stack. */
   @Data
@@ -99,5 +110,62 @@ public class TTESClusterStatus extends KindStatus {
 
     @JsonPropertyDescription("Human readable detail of the step.")
     private String message;
+  }
+
+  /** What the operator last applied to one stack. */
+  @Data
+  @NoArgsConstructor
+  public static class AppliedStack {
+    @JsonPropertyDescription("CloudFormation stack name.")
+    private String name;
+
+    @JsonPropertyDescription("TTES version of the stack as applied.")
+    private String version;
+
+    @JsonPropertyDescription(
+        "Parameter values as applied; NoEcho parameters are never read or stored.")
+    private Map<String, String> parameters = new LinkedHashMap<>();
+
+    @JsonPropertyDescription(
+        "Who applied them: StackUpgrade/<name>, or FirstObservation for a stack the operator found"
+            + " as it was.")
+    private String source;
+
+    @JsonPropertyDescription("When the baseline was recorded (RFC 3339).")
+    private String recordedAt;
+  }
+
+  /** How one stack differs from what the operator last applied. */
+  @Data
+  @NoArgsConstructor
+  public static class StackDrift {
+    @JsonPropertyDescription("CloudFormation stack name.")
+    private String name;
+
+    @JsonPropertyDescription("TemplateChanged (the TTES version differs) or ParametersChanged.")
+    private String reason;
+
+    @JsonPropertyDescription("TTES version as applied.")
+    private String appliedVersion;
+
+    @JsonPropertyDescription("TTES version the stack runs now.")
+    private String currentVersion;
+
+    @JsonPropertyDescription("Parameters whose value differs; NoEcho parameters are not compared.")
+    private List<ParameterDrift> parameters = new ArrayList<>();
+  }
+
+  /** One parameter changed outside the operator. */
+  @Data
+  @NoArgsConstructor
+  public static class ParameterDrift {
+    @JsonPropertyDescription("Template parameter name.")
+    private String name;
+
+    @JsonPropertyDescription("Value as applied; empty when the stack did not have the parameter.")
+    private String applied;
+
+    @JsonPropertyDescription("Value now; empty when the stack no longer has the parameter.")
+    private String current;
   }
 }
