@@ -251,6 +251,7 @@ public final class FakeStacks implements Stacks {
     private String statusReason;
     private Instant lastUpdated;
     private final Map<String, String> parameters = new LinkedHashMap<>();
+    private final Set<String> noEcho = new LinkedHashSet<>();
     private final Map<String, String> outputs = new LinkedHashMap<>();
     private final Map<String, String> tags = new LinkedHashMap<>();
     private final Map<String, String> resources = new LinkedHashMap<>();
@@ -291,6 +292,19 @@ public final class FakeStacks implements Stacks {
     public FakeStack parameter(String key, String value) {
       synchronized (FakeStacks.this) {
         parameters.put(key, value);
+      }
+      return this;
+    }
+
+    /**
+     * A NoEcho parameter: DescribeStacks shows its value as {@code ****}, whatever it is
+     * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html,
+     * "NoEcho").
+     */
+    public FakeStack noEchoParameter(String key, String value) {
+      synchronized (FakeStacks.this) {
+        parameters.put(key, value);
+        noEcho.add(key);
       }
       return this;
     }
@@ -376,10 +390,16 @@ public final class FakeStacks implements Stacks {
             status,
             statusReason,
             lastUpdated,
-            Map.copyOf(parameters),
+            masked(),
             Map.copyOf(outputs),
             Map.copyOf(tags));
       }
+    }
+
+    private Map<String, String> masked() {
+      Map<String, String> shown = new LinkedHashMap<>(parameters);
+      noEcho.forEach(k -> shown.replace(k, "****"));
+      return Map.copyOf(shown);
     }
 
     /** The stack's resources, logical id to type. */
