@@ -20,6 +20,7 @@ final class DriftOverwrites {
   static final String OVERWRITTEN = "Overwritten";
   static final String KEPT = "Kept";
   static final String NOT_UPDATED = "NotUpdated";
+  static final String REMOVED = "Removed";
 
   private DriftOverwrites() {}
 
@@ -39,7 +40,12 @@ final class DriftOverwrites {
       }
       for (ParameterDrift p : d.getParameters()) {
         String planned = updated ? planned(ps, p) : null;
-        out.add(entry(d.getName(), p.getName(), p.getApplied(), p.getCurrent(), planned, updated));
+        PlannedDrift e =
+            entry(d.getName(), p.getName(), p.getApplied(), p.getCurrent(), planned, updated);
+        if (updated && !UpgradePlan.declared(ps).contains(p.getName())) {
+          e.setOutcome(REMOVED);
+        }
+        out.add(e);
       }
     }
     return out;
@@ -52,7 +58,7 @@ final class DriftOverwrites {
         return Boolean.TRUE.equals(s.getUsePreviousValue()) ? p.getCurrent() : s.getValue();
       }
     }
-    // Not declared by the target template: the update drops it.
+    // Not declared by the target template: the update removes it.
     return null;
   }
 

@@ -115,7 +115,8 @@ public class StackUpgradeStatus extends KindStatus {
 
     @JsonPropertyDescription(
         "Overwritten (the upgrade replaces the current value), Kept (the upgrade keeps it and"
-            + " it becomes the new baseline) or NotUpdated (the stack is skipped).")
+            + " it becomes the new baseline), Removed (the target template no longer declares the"
+            + " parameter) or NotUpdated (the stack is skipped).")
     private String outcome;
   }
 
