@@ -1,6 +1,7 @@
 package io.ttes.operator.cluster;
 
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.AppliedStack;
+import io.ttes.operator.api.v1alpha1.TTESClusterStatus.DriftedResource;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.ParameterDrift;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.StackDrift;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.StackStatus;
@@ -123,6 +124,9 @@ public final class DriftComparison {
       }
       for (ParameterDrift p : d.getParameters()) {
         what.add(p.getName() + " " + shown(p.getApplied()) + " → " + shown(p.getCurrent()));
+      }
+      for (DriftedResource r : d.getResources()) {
+        what.add("resource " + r.getLogicalId() + " " + r.getStatus());
       }
       parts.add("stack " + d.getName() + ": " + String.join(", ", what));
     }

@@ -7,6 +7,7 @@ import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.AppliedStack;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.StackDrift;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.StackStatus;
+import io.ttes.operator.aws.Stacks;
 import io.ttes.operator.aws.Stacks.StackInfo;
 import io.ttes.operator.status.ConditionWriter;
 import io.ttes.operator.status.EventRecorder;
@@ -43,7 +44,8 @@ final class DriftObservation {
       KubernetesClient client,
       TTESClusterStatus previous,
       TTESClusterStatus next,
-      Map<String, StackInfo> observed) {
+      Map<String, StackInfo> observed,
+      Stacks stacks) {
     if (previous == null || previous.getActiveUpgrade() != null) {
       return;
     }
@@ -61,7 +63,18 @@ final class DriftObservation {
           .adopt(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), adopted);
       applied.addAll(adopted);
     }
-    List<StackDrift> drift = DriftComparison.compare(next.getStacks(), observed, applied);
+    List<String> names = next.getStacks().stream().map(StackStatus::getName).toList();
+    DriftDetectionRuns.advance(
+        DriftDetectionRuns.interval(cluster.getSpec()),
+        names,
+        next,
+        stacks,
+        conditions.clock().instant());
+    List<StackDrift> drift =
+        DriftDetectionRuns.withResources(
+            DriftComparison.compare(next.getStacks(), observed, applied),
+            next.getDriftDetection(),
+            names);
     next.setDrift(drift);
     long generation = cluster.getMetadata().getGeneration();
     if (drift.isEmpty()) {
@@ -73,15 +86,13 @@ final class DriftObservation {
           IN_SYNC,
           "every stack has the template version and parameters the operator last applied");
     } else {
-      boolean template =
-          drift.stream().anyMatch(d -> DriftComparison.TEMPLATE_CHANGED.equals(d.getReason()));
       conditions.setCondition(
           next,
           generation,
           ConditionTypes.DRIFTED,
           true,
-          template ? DriftComparison.TEMPLATE_CHANGED : DriftComparison.PARAMETERS_CHANGED,
-          "changed outside the operator since it last applied them: "
+          reason(drift),
+          "changed outside the operator since it last applied it: "
               + DriftComparison.describe(drift));
     }
     if (Objects.equals(previous.getDrift(), drift)) {
@@ -98,5 +109,15 @@ final class DriftObservation {
           DRIFT_RESOLVED,
           "every stack has the template version and parameters the operator last applied");
     }
+  }
+
+  /** The weightiest reason among the stacks: a template change, then parameters, then resources. */
+  private static String reason(List<StackDrift> drift) {
+    for (String r : List.of(DriftComparison.TEMPLATE_CHANGED, DriftComparison.PARAMETERS_CHANGED)) {
+      if (drift.stream().anyMatch(d -> r.equals(d.getReason()))) {
+        return r;
+      }
+    }
+    return DriftDetectionRuns.RESOURCES_DRIFTED;
   }
 }

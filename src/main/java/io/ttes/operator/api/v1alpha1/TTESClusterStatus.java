@@ -46,6 +46,10 @@ public class TTESClusterStatus extends KindStatus {
       "Stacks whose template version or parameters differ from what the operator last applied.")
   private List<StackDrift> drift = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "CloudFormation drift detection (spec.driftDetection): the latest run, per stack.")
+  private DriftDetectionStatus driftDetection;
+
   /** One observed stack. */
   @Data
   @NoArgsConstructor
@@ -153,6 +157,63 @@ public class TTESClusterStatus extends KindStatus {
 
     @JsonPropertyDescription("Parameters whose value differs; NoEcho parameters are not compared.")
     private List<ParameterDrift> parameters = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "Resources CloudFormation drift detection found MODIFIED or DELETED (spec.driftDetection).")
+    private List<DriftedResource> resources = new ArrayList<>();
+  }
+
+  /** A resource whose configuration differs from its template. */
+  @Data
+  @NoArgsConstructor
+  public static class DriftedResource {
+    @JsonPropertyDescription("Logical id of the resource in the template.")
+    private String logicalId;
+
+    @JsonPropertyDescription("Physical id of the resource.")
+    private String physicalId;
+
+    @JsonPropertyDescription("CloudFormation resource type.")
+    private String resourceType;
+
+    @JsonPropertyDescription("MODIFIED or DELETED.")
+    private String status;
+  }
+
+  /** The latest CloudFormation drift detection run. */
+  @Data
+  @NoArgsConstructor
+  public static class DriftDetectionStatus {
+    @JsonPropertyDescription(
+        "When the latest run started (RFC 3339); the next starts an interval later.")
+    private String startedAt;
+
+    @JsonPropertyDescription("Per stack: the detection and its result.")
+    private List<StackDriftCheck> stacks = new ArrayList<>();
+  }
+
+  /** One stack's drift detection. */
+  @Data
+  @NoArgsConstructor
+  public static class StackDriftCheck {
+    @JsonPropertyDescription("CloudFormation stack name.")
+    private String name;
+
+    @JsonPropertyDescription("StackDriftDetectionId of the detection.")
+    private String detectionId;
+
+    @JsonPropertyDescription(
+        "DETECTION_IN_PROGRESS, DETECTION_COMPLETE, DETECTION_FAILED, or Error when AWS refused.")
+    private String detectionStatus;
+
+    @JsonPropertyDescription("DRIFTED, IN_SYNC, UNKNOWN or NOT_CHECKED.")
+    private String stackDriftStatus;
+
+    @JsonPropertyDescription("Why the detection failed, when it did.")
+    private String message;
+
+    @JsonPropertyDescription("The resources found MODIFIED or DELETED.")
+    private List<DriftedResource> resources = new ArrayList<>();
   }
 
   /** One parameter changed outside the operator. */

@@ -54,6 +54,7 @@ public final class FakeStacks implements Stacks {
 
   private final CallLog calls;
   private final Clock clock;
+  private final FakeStackDrift drift;
   private final Map<String, FakeStack> stacks = new LinkedHashMap<>();
   private final Map<String, Outcome> nextOutcome = new HashMap<>();
   private final Map<String, Integer> reads = new LinkedHashMap<>();
@@ -64,6 +65,27 @@ public final class FakeStacks implements Stacks {
   public FakeStacks(CallLog calls, Clock clock) {
     this.calls = calls;
     this.clock = clock;
+    this.drift = new FakeStackDrift(calls);
+  }
+
+  /** Drift detection of these stacks ({@link FakeStackDrift}). */
+  public FakeStackDrift drift() {
+    return drift;
+  }
+
+  @Override
+  public String detectDrift(String stackName) {
+    return drift.detect(stackName);
+  }
+
+  @Override
+  public DriftDetection driftDetection(String detectionId) {
+    return drift.status(detectionId);
+  }
+
+  @Override
+  public List<ResourceDrift> resourceDrifts(String stackName) {
+    return drift.resources(stackName);
   }
 
   /** Where stack updates that end are noted ("finished:<stack>:<status>"). */
