@@ -10,6 +10,7 @@ import io.ttes.operator.api.v1alpha1.ConditionTypes;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedDrift;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
+import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.AppliedStack;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.ParameterDrift;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
@@ -191,7 +192,54 @@ class DriftOperatorTest {
     assertThat(c.getStatus().getDrift()).isEmpty();
   }
 
+  @Test
+  void driftDetectionReportsResourcesCloudFormationFindsDrifted() {
+    aws.stacks().drift().resourceDrifted(SERVICES, "Service", "AWS::ECS::Service", "MODIFIED");
+    editDriftDetection("1h");
+
+    TTESCluster c = awaitDrifted("True");
+    assertThat(drifted(c).getReason()).isEqualTo("ResourcesDrifted");
+    assertThat(drifted(c).getMessage())
+        .contains("stack " + SERVICES + ": resource Service MODIFIED");
+    assertThat(ConditionWriter.isReady(c.getStatus(), null)).isTrue();
+    assertThat(c.getStatus().getDriftDetection().getStacks())
+        .extracting(s -> s.getName(), s -> s.getStackDriftStatus())
+        .containsExactly(tuple(OPS, "IN_SYNC"), tuple(SERVICES, "DRIFTED"));
+    // One run per interval: every stack detected once, nothing changed on them.
+    assertThat(aws.stacks().drift().detectedStacks()).containsExactly(OPS, SERVICES);
+    assertThat(aws.calls().mutatingCalls()).isEmpty();
+  }
+
+  @Test
+  void aBadIntervalStallsNamingTheField() {
+    editDriftDetection("30s");
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              Condition stalled =
+                  ConditionWriter.find(cluster().getStatus(), ConditionTypes.STALLED);
+              assertThat(stalled.getStatus()).isEqualTo("True");
+              assertThat(stalled.getReason()).isEqualTo("InvalidSpec");
+              assertThat(stalled.getMessage()).contains("spec.driftDetection.interval");
+            });
+    assertThat(aws.stacks().drift().detectedStacks()).isEmpty();
+  }
+
   // ---- helpers
+
+  private void editDriftDetection(String interval) {
+    bed.client()
+        .resources(TTESCluster.class)
+        .inNamespace("ns")
+        .withName("prod")
+        .edit(
+            c -> {
+              c.getSpec().setDriftDetection(new TTESClusterSpec.DriftDetection(interval));
+              return c;
+            });
+  }
 
   private TTESCluster cluster() {
     return bed.get(TTESCluster.class, "prod");
