@@ -34,6 +34,42 @@ public interface Stacks {
     return out;
   }
 
+  /**
+   * Starts CloudFormation drift detection of the stack (DetectStackDrift: it reads the resources'
+   * configuration and changes nothing) and returns the detection id.
+   */
+  default String detectDrift(String stackName) {
+    throw new UnsupportedOperationException("drift detection");
+  }
+
+  /** Where the detection {@code detectionId} stands (DescribeStackDriftDetectionStatus). */
+  default DriftDetection driftDetection(String detectionId) {
+    throw new UnsupportedOperationException("drift detection");
+  }
+
+  /**
+   * The stack's resources whose configuration differs from the template (MODIFIED) or that were
+   * deleted (DELETED) at its latest detection, all pages of DescribeStackResourceDrifts.
+   */
+  default List<ResourceDrift> resourceDrifts(String stackName) {
+    throw new UnsupportedOperationException("drift detection");
+  }
+
+  /**
+   * One drift detection.
+   *
+   * @param detectionStatus DETECTION_IN_PROGRESS, DETECTION_COMPLETE or DETECTION_FAILED
+   * @param stackDriftStatus DRIFTED, IN_SYNC, UNKNOWN or NOT_CHECKED
+   */
+  record DriftDetection(String detectionStatus, String stackDriftStatus, String reason) {
+    public boolean inProgress() {
+      return "DETECTION_IN_PROGRESS".equals(detectionStatus);
+    }
+  }
+
+  /** A resource that drifted: MODIFIED or DELETED. */
+  record ResourceDrift(String logicalId, String physicalId, String resourceType, String status) {}
+
   /** Bound on the pages {@link #eventsOfLatestUpdate} reads (100 events a page). */
   int MAX_EVENT_PAGES = 50;
 

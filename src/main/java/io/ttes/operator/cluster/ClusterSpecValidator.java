@@ -106,5 +106,6 @@ public final class ClusterSpecValidator {
             Reasons.PLATFORM_MISMATCH, "spec.ops.ami", "is for platform AMI; this cluster is ECS");
       }
     }
+    DriftDetectionRuns.interval(spec);
   }
 }

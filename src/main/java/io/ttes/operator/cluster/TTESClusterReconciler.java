@@ -43,6 +43,7 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
   private final ReconcileTail<TTESClusterStatus, TTESCluster> tail;
   private final OperatorConfig config;
   private final StackReads stackReads = new StackReads(java.time.Clock.systemUTC());
+  private final DriftObservation drift;
 
   public TTESClusterReconciler(
       AwsServicesFactory aws,
@@ -57,6 +58,7 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
                 .announcingReady(before -> ConditionWriter.isReady(before, null)),
             StatusUpdates::patch);
     this.config = config;
+    this.drift = new DriftObservation(conditions, events);
   }
 
   @Override
@@ -68,7 +70,7 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
     Outcome outcome;
     try {
       ClusterSpecValidator.validate(spec);
-      outcome = observe(cluster.getMetadata().getUid(), generation, spec, previous, next);
+      outcome = observe(cluster, context, spec, previous, next);
     } catch (SpecProblem | AwsException e) {
       outcome = Problems.outcome(e);
     }
@@ -76,11 +78,13 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
   }
 
   private Outcome observe(
-      String uid,
-      long generation,
+      TTESCluster cluster,
+      Context<TTESCluster> context,
       TTESClusterSpec spec,
       TTESClusterStatus previous,
       TTESClusterStatus next) {
+    String uid = cluster.getMetadata().getUid();
+    long generation = cluster.getMetadata().getGeneration();
     AwsServices services = aws.forTarget(ClusterTarget.of(spec));
     List<String> names = spec.getStacks().stream().map(TTESClusterSpec.StackRef::getName).toList();
     Map<String, StackInfo> observed =
@@ -94,6 +98,7 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
     List<TTESClusterStatus.StackStatus> stacks = ClusterObservation.stacks(spec, observed);
     next.setStacks(stacks);
     next.setVersion(ClusterObservation.version(stacks).orElse(null));
+    drift.observe(cluster, context.getClient(), previous, next, observed, services.stacks());
     if (spec.getPlatform() == Platform.AMI) {
       TTESClusterStatus.OpsTarget ops = new TTESClusterStatus.OpsTarget();
       // Shown for people; each launch reads the stack again (an AMI upgrade replaces it).

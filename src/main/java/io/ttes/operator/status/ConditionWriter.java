@@ -52,6 +52,15 @@ public final class ConditionWriter {
         stalled ? outcome.message() : "");
   }
 
+  /**
+   * Writes a condition other than the three kstatus ones (a TTESCluster's Drifted), with the same
+   * rules: the generation it was computed for, a transition time that moves only on a flip.
+   */
+  public void setCondition(
+      KindStatus status, long generation, String type, boolean value, String reason, String msg) {
+    set(status, generation, type, value, reason, msg);
+  }
+
   private void set(
       KindStatus status, long generation, String type, boolean value, String reason, String msg) {
     String newStatus = value ? "True" : "False";

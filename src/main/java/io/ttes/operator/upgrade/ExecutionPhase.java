@@ -98,6 +98,21 @@ final class ExecutionPhase {
         return r;
       }
     }
+    // Stacks whose change set had no changes (planned or just in time) are as planned: the
+    // cluster's next observation of them is their baseline. The ones updated recorded theirs in
+    // their step; a stack spec.stacks[].skip left out keeps its baseline.
+    endings
+        .lock
+        .baseline()
+        .forget(
+            run.ns,
+            run.clusterName(),
+            status.getSteps().stream()
+                .filter(s -> s.getChangeSetId() == null)
+                .map(s -> StackPlanReader.planned(plan, s.getName()))
+                .filter(ps -> ps != null && !Disposition.Skipped.name().equals(ps.getDisposition()))
+                .map(PlannedStack::getName)
+                .toList());
     status.setPhase(UpgradePhase.Succeeded);
     endings.lock.release(run.ns, run.clusterName(), run.name);
     long stacks =

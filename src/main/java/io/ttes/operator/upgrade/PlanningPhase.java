@@ -204,6 +204,9 @@ final class PlanningPhase {
                         s.migration(), s.command(), s.stackName(), reasons(s.command(), required)))
             .map(UpgradePlan.Migration::toStatus)
             .collect(Collectors.toCollection(ArrayList::new)));
+    plan.setDrift(
+        DriftOverwrites.of(
+            run.cluster == null ? null : run.cluster.getStatus(), plan, run.target()));
     plan.setHash(
         hasher.hash(
             plan.getGeneration(), stackPlans, UpgradePlan.addedMigrations(plan, specCommands)));

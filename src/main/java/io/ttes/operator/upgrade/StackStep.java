@@ -14,6 +14,7 @@ import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.ChangeSets;
 import io.ttes.operator.aws.ChangeSets.ChangeSetInfo;
 import io.ttes.operator.aws.Stacks.StackInfo;
+import io.ttes.operator.cluster.DriftComparison;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
 import java.util.List;
@@ -124,6 +125,14 @@ final class StackStep {
     String stack = ps.getName();
     switch (now.status()) {
       case "UPDATE_COMPLETE" -> {
+        // The new drift baseline before the step is done: a crash in between records it again.
+        endings
+            .lock
+            .baseline()
+            .record(
+                run.ns,
+                run.clusterName(),
+                DriftComparison.baseline(now, "StackUpgrade/" + run.name, endings.now()));
         rec.setPhase(STEP_SUCCEEDED);
         rec.setFinishedAt(endings.now());
         rec.setMessage(

@@ -3,6 +3,7 @@ package io.ttes.operator.upgrade;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
 import io.ttes.operator.cluster.ClusterStatusWrites;
+import io.ttes.operator.cluster.DriftBaseline;
 import java.util.function.Predicate;
 
 /**
@@ -13,9 +14,16 @@ import java.util.function.Predicate;
  */
 public final class UpgradeLock {
   private final ClusterStatusWrites writes;
+  private final DriftBaseline baseline;
 
   public UpgradeLock(KubernetesClient client) {
     this.writes = new ClusterStatusWrites(client);
+    this.baseline = new DriftBaseline(client);
+  }
+
+  /** What the holder records on the cluster about the stacks it applied (the drift baseline). */
+  public DriftBaseline baseline() {
+    return baseline;
   }
 
   /**

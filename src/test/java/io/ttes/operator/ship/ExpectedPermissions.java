@@ -65,6 +65,9 @@ final class ExpectedPermissions {
       Set.of(
           "cloudformation:DescribeStacks",
           "cloudformation:DescribeStackEvents",
+          "cloudformation:DetectStackDrift",
+          "cloudformation:DescribeStackDriftDetectionStatus",
+          "cloudformation:DescribeStackResourceDrifts",
           "cloudformation:GetTemplateSummary",
           "cloudformation:CreateChangeSet",
           "cloudformation:DescribeChangeSet",
@@ -100,6 +103,7 @@ final class ExpectedPermissions {
   static final Set<String> UNSCOPABLE_AWS_ACTIONS =
       Set.of(
           "cloudformation:GetTemplateSummary",
+          "cloudformation:DescribeStackDriftDetectionStatus",
           "ecs:DescribeTaskDefinition",
           "ecs:ListTasks",
           "ssm:ListCommands",

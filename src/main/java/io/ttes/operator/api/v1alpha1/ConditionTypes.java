@@ -6,5 +6,11 @@ public final class ConditionTypes {
   public static final String RECONCILING = "Reconciling";
   public static final String STALLED = "Stalled";
 
+  /**
+   * TTESCluster only: a stack's template version or parameters differ from what the operator last
+   * applied. Informational: it never changes Ready.
+   */
+  public static final String DRIFTED = "Drifted";
+
   private ConditionTypes() {}
 }

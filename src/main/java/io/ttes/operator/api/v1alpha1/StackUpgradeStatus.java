@@ -87,6 +87,37 @@ public class StackUpgradeStatus extends KindStatus {
 
     @JsonPropertyDescription("The migrations of the plan, in the order they run.")
     private List<PlannedMigration> migrations = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "What the cluster reported as drifted when the plan was made, and what the upgrade does"
+            + " with it: applied (last applied) → current → planned.")
+    private List<PlannedDrift> drift = new ArrayList<>();
+  }
+
+  /** A value changed outside the operator, and what the plan sets it to. */
+  @Data
+  @NoArgsConstructor
+  public static class PlannedDrift {
+    @JsonPropertyDescription("CloudFormation stack name.")
+    private String stack;
+
+    @JsonPropertyDescription("Template parameter name; empty for the stack's TTES version.")
+    private String parameter;
+
+    @JsonPropertyDescription("Value the operator last applied.")
+    private String applied;
+
+    @JsonPropertyDescription("Value the stack has now.")
+    private String current;
+
+    @JsonPropertyDescription("Value the upgrade sets; empty when the upgrade does not update it.")
+    private String planned;
+
+    @JsonPropertyDescription(
+        "Overwritten (the upgrade replaces the current value), Kept (the upgrade keeps it and"
+            + " it becomes the new baseline), Removed (the target template no longer declares the"
+            + " parameter) or NotUpdated (the stack is skipped).")
+    private String outcome;
   }
 
   /** A migration of the plan. */

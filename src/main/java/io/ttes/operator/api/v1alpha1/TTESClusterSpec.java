@@ -91,6 +91,22 @@ public class TTESClusterSpec {
   @JsonPropertyDescription("AWS access; the default credential chain (IRSA) is used when empty.")
   private Aws aws;
 
+  @JsonPropertyDescription(
+      "CloudFormation drift detection of the stacks' resources, read-only; off when empty.")
+  private DriftDetection driftDetection;
+
+  /** CloudFormation drift detection settings. */
+  @Data
+  @NoArgsConstructor
+  @AllArgsConstructor
+  public static class DriftDetection {
+    @Pattern("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$")
+    @JsonPropertyDescription(
+        "How often DetectStackDrift runs for every stack, a duration such as 1h or 30m (at least"
+            + " 1m); off when empty.")
+    private String interval;
+  }
+
   /** Naming of the deployment. */
   @Data
   @NoArgsConstructor

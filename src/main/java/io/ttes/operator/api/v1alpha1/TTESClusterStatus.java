@@ -3,7 +3,9 @@ package io.ttes.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import lombok.Data;
 import lombok.EqualsAndHashCode;
 import lombok.NoArgsConstructor;
@@ -39,6 +41,19 @@ public class TTESClusterStatus extends KindStatus {
       "The last OpsTasks of this cluster that finished (operator setting TTES_HISTORY_LIMIT, default"
           + " 50), newest first; an entry stays after its OpsTask, upgrade or bootstrap is deleted.")
   private List<Operation> operations = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Per stack, what the operator last applied (the baseline drift is measured against): by a"
+          + " StackUpgrade, or the first observation of a stack the operator had not seen yet.")
+  private List<AppliedStack> applied = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Stacks whose template version or parameters differ from what the operator last applied.")
+  private List<StackDrift> drift = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "CloudFormation drift detection (spec.driftDetection): the latest run, per stack.")
+  private DriftDetectionStatus driftDetection;
 
   /** One observed stack. */
   @Data
@@ -149,5 +164,119 @@ public class TTESClusterStatus extends KindStatus {
 
     @JsonPropertyDescription("ECS task ARN, or the SSM command id on platform AMI.")
     private String taskArn;
+  }
+
+  /** What the operator last applied to one stack. */
+  @Data
+  @NoArgsConstructor
+  public static class AppliedStack {
+    @JsonPropertyDescription("CloudFormation stack name.")
+    private String name;
+
+    @JsonPropertyDescription("TTES version of the stack as applied.")
+    private String version;
+
+    @JsonPropertyDescription(
+        "Parameter values as applied; NoEcho parameters are never read or stored.")
+    private Map<String, String> parameters = new LinkedHashMap<>();
+
+    @JsonPropertyDescription(
+        "Who applied them: StackUpgrade/<name>, or FirstObservation for a stack the operator found"
+            + " as it was.")
+    private String source;
+
+    @JsonPropertyDescription("When the baseline was recorded (RFC 3339).")
+    private String recordedAt;
+  }
+
+  /** How one stack differs from what the operator last applied. */
+  @Data
+  @NoArgsConstructor
+  public static class StackDrift {
+    @JsonPropertyDescription("CloudFormation stack name.")
+    private String name;
+
+    @JsonPropertyDescription("TemplateChanged (the TTES version differs) or ParametersChanged.")
+    private String reason;
+
+    @JsonPropertyDescription("TTES version as applied.")
+    private String appliedVersion;
+
+    @JsonPropertyDescription("TTES version the stack runs now.")
+    private String currentVersion;
+
+    @JsonPropertyDescription("Parameters whose value differs; NoEcho parameters are not compared.")
+    private List<ParameterDrift> parameters = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "Resources CloudFormation drift detection found MODIFIED or DELETED (spec.driftDetection).")
+    private List<DriftedResource> resources = new ArrayList<>();
+  }
+
+  /** A resource whose configuration differs from its template. */
+  @Data
+  @NoArgsConstructor
+  public static class DriftedResource {
+    @JsonPropertyDescription("Logical id of the resource in the template.")
+    private String logicalId;
+
+    @JsonPropertyDescription("Physical id of the resource.")
+    private String physicalId;
+
+    @JsonPropertyDescription("CloudFormation resource type.")
+    private String resourceType;
+
+    @JsonPropertyDescription("MODIFIED or DELETED.")
+    private String status;
+  }
+
+  /** The latest CloudFormation drift detection run. */
+  @Data
+  @NoArgsConstructor
+  public static class DriftDetectionStatus {
+    @JsonPropertyDescription(
+        "When the latest run started (RFC 3339); the next starts an interval later.")
+    private String startedAt;
+
+    @JsonPropertyDescription("Per stack: the detection and its result.")
+    private List<StackDriftCheck> stacks = new ArrayList<>();
+  }
+
+  /** One stack's drift detection. */
+  @Data
+  @NoArgsConstructor
+  public static class StackDriftCheck {
+    @JsonPropertyDescription("CloudFormation stack name.")
+    private String name;
+
+    @JsonPropertyDescription("StackDriftDetectionId of the detection.")
+    private String detectionId;
+
+    @JsonPropertyDescription(
+        "DETECTION_IN_PROGRESS, DETECTION_COMPLETE, DETECTION_FAILED, or Error when AWS refused.")
+    private String detectionStatus;
+
+    @JsonPropertyDescription("DRIFTED, IN_SYNC, UNKNOWN or NOT_CHECKED.")
+    private String stackDriftStatus;
+
+    @JsonPropertyDescription("Why the detection failed, when it did.")
+    private String message;
+
+    @JsonPropertyDescription("The resources found MODIFIED or DELETED.")
+    private List<DriftedResource> resources = new ArrayList<>();
+  }
+
+  /** One parameter changed outside the operator. */
+  @Data
+  @NoArgsConstructor
+  public static class ParameterDrift {
+    @JsonPropertyDescription("Template parameter name.")
+    private String name;
+
+    @JsonPropertyDescription("Value as applied; empty when the stack did not have the parameter.")
+    private String applied;
+
+    @JsonPropertyDescription("Value now; empty when the stack no longer has the parameter.")
+    private String current;
   }
 }

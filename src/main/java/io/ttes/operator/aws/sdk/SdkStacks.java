@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.Output;
 import software.amazon.awssdk.services.cloudformation.model.Parameter;
 import software.amazon.awssdk.services.cloudformation.model.Stack;
+import software.amazon.awssdk.services.cloudformation.model.StackResourceDriftStatus;
 import software.amazon.awssdk.services.cloudformation.model.Tag;
 
 /**
@@ -91,6 +92,48 @@ final class SdkStacks implements Stacks {
           }
           return out;
         });
+  }
+
+  @Override
+  public String detectDrift(String stackName) {
+    return AwsErrors.call(
+        "DetectStackDrift",
+        () -> cfn.detectStackDrift(r -> r.stackName(stackName)).stackDriftDetectionId());
+  }
+
+  @Override
+  public DriftDetection driftDetection(String detectionId) {
+    return AwsErrors.call(
+        "DescribeStackDriftDetectionStatus",
+        () -> {
+          var r = cfn.describeStackDriftDetectionStatus(b -> b.stackDriftDetectionId(detectionId));
+          return new DriftDetection(
+              r.detectionStatusAsString(), r.stackDriftStatusAsString(), r.detectionStatusReason());
+        });
+  }
+
+  @Override
+  public List<ResourceDrift> resourceDrifts(String stackName) {
+    return AwsErrors.call(
+        "DescribeStackResourceDrifts",
+        () ->
+            cfn
+                .describeStackResourceDriftsPaginator(
+                    r ->
+                        r.stackName(stackName)
+                            .stackResourceDriftStatusFilters(
+                                StackResourceDriftStatus.MODIFIED,
+                                StackResourceDriftStatus.DELETED))
+                .stream()
+                .flatMap(page -> page.stackResourceDrifts().stream())
+                .map(
+                    d ->
+                        new ResourceDrift(
+                            d.logicalResourceId(),
+                            d.physicalResourceId(),
+                            d.resourceType(),
+                            d.stackResourceDriftStatusAsString()))
+                .toList());
   }
 
   private static Stacks.StackEvent toEvent(

@@ -54,6 +54,7 @@ public final class FakeStacks implements Stacks {
 
   private final CallLog calls;
   private final Clock clock;
+  private final FakeStackDrift drift;
   private final Map<String, FakeStack> stacks = new LinkedHashMap<>();
   private final Map<String, Outcome> nextOutcome = new HashMap<>();
   private final Map<String, Integer> reads = new LinkedHashMap<>();
@@ -64,6 +65,27 @@ public final class FakeStacks implements Stacks {
   public FakeStacks(CallLog calls, Clock clock) {
     this.calls = calls;
     this.clock = clock;
+    this.drift = new FakeStackDrift(calls);
+  }
+
+  /** Drift detection of these stacks ({@link FakeStackDrift}). */
+  public FakeStackDrift drift() {
+    return drift;
+  }
+
+  @Override
+  public String detectDrift(String stackName) {
+    return drift.detect(stackName);
+  }
+
+  @Override
+  public DriftDetection driftDetection(String detectionId) {
+    return drift.status(detectionId);
+  }
+
+  @Override
+  public List<ResourceDrift> resourceDrifts(String stackName) {
+    return drift.resources(stackName);
   }
 
   /** Where stack updates that end are noted ("finished:<stack>:<status>"). */
@@ -251,6 +273,7 @@ public final class FakeStacks implements Stacks {
     private String statusReason;
     private Instant lastUpdated;
     private final Map<String, String> parameters = new LinkedHashMap<>();
+    private final Set<String> noEcho = new LinkedHashSet<>();
     private final Map<String, String> outputs = new LinkedHashMap<>();
     private final Map<String, String> tags = new LinkedHashMap<>();
     private final Map<String, String> resources = new LinkedHashMap<>();
@@ -291,6 +314,19 @@ public final class FakeStacks implements Stacks {
     public FakeStack parameter(String key, String value) {
       synchronized (FakeStacks.this) {
         parameters.put(key, value);
+      }
+      return this;
+    }
+
+    /**
+     * A NoEcho parameter: DescribeStacks shows its value as {@code ****}, whatever it is
+     * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html,
+     * "NoEcho").
+     */
+    public FakeStack noEchoParameter(String key, String value) {
+      synchronized (FakeStacks.this) {
+        parameters.put(key, value);
+        noEcho.add(key);
       }
       return this;
     }
@@ -376,10 +412,16 @@ public final class FakeStacks implements Stacks {
             status,
             statusReason,
             lastUpdated,
-            Map.copyOf(parameters),
+            masked(),
             Map.copyOf(outputs),
             Map.copyOf(tags));
       }
+    }
+
+    private Map<String, String> masked() {
+      Map<String, String> shown = new LinkedHashMap<>(parameters);
+      noEcho.forEach(k -> shown.replace(k, "****"));
+      return Map.copyOf(shown);
     }
 
     /** The stack's resources, logical id to type. */
