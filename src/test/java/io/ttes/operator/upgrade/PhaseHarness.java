@@ -158,7 +158,7 @@ final class PhaseHarness implements AutoCloseable {
             : serialization.clone(upgrade.getStatus());
     UpgradeRun run = new UpgradeRun(upgrade, new TestContext(), copy, this::write);
     run.cluster = cluster;
-    run.validation = validator.validate(upgrade.getSpec(), cluster.getSpec(), observed);
+    run.validation = validator.validate(upgrade.getSpec(), cluster.getSpec(), observed, copy);
     PhaseResult result = phases.handle(run, copy.getPhase(), observed);
     upgrade = write(run.resource, null, run.status);
     return result;
