@@ -32,6 +32,19 @@ final class FinishedPhase {
                   + " roll back; set spec.rollback to false"),
           null);
     }
+    var rollback = run.status.getRollback();
+    if (run.status.getPhase() == UpgradePhase.Succeeded
+        && rollback != null
+        && rollback.getStartedAt() != null) {
+      // Read from status, which says it was a rollback even where a condition was lost.
+      return new PhaseResult(
+          Outcome.ready(
+              RollbackPlanner.isRollback(run.status.getPlan())
+                  ? RollbackPlanner.ROLLED_BACK
+                  : RollbackPlanner.NOTHING_TO_ROLL_BACK,
+              rollback.getMessage()),
+          null);
+    }
     return switch (run.status.getPhase()) {
       // Annotations do not change the generation, so JOSDK sends no event for a new retry value:
       // a failed upgrade looks at its annotations again now and then (no AWS call).

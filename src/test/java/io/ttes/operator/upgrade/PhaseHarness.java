@@ -208,6 +208,8 @@ final class PhaseHarness implements AutoCloseable {
       StackUpgrade resource, Context<StackUpgrade> context, StackUpgradeStatus status) {
     StackUpgrade copy = client.getKubernetesSerialization().clone(resource);
     copy.setStatus(client.getKubernetesSerialization().clone(status));
+    // Stored, as by the API server: a checkpoint outlives a reconcile that throws after it.
+    upgrade = copy;
     return copy;
   }
 

@@ -44,6 +44,11 @@ import java.util.function.Consumer;
  *       (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html,
  *       "Tags";
  *       https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateStack.html).
+ *   <li>DescribeStacks masks the value of a NoEcho parameter as asterisks ({@link
+ *       FakeStack#noEcho}): "the parameter value is masked with asterisks (*****) whenever anyone
+ *       makes a call that describes the stack"
+ *       (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html,
+ *       "NoEcho"); {@link FakeStack#info()} shows the value, as CloudFormation knows it.
  * </ul>
  */
 public final class FakeStacks implements Stacks {
@@ -128,7 +133,7 @@ public final class FakeStacks implements Stacks {
         FakeStack stack = stacks.get(name);
         if (stack != null) {
           stack.advance();
-          result.put(name, stack.info());
+          result.put(name, stack.described());
         }
       }
     }
@@ -255,6 +260,7 @@ public final class FakeStacks implements Stacks {
     private final Map<String, String> tags = new LinkedHashMap<>();
     private final Map<String, String> resources = new LinkedHashMap<>();
     private final Set<String> policyDenies = new LinkedHashSet<>();
+    private final Set<String> noEcho = new LinkedHashSet<>();
     private final Map<String, String> restoredBy = new LinkedHashMap<>();
     private final List<StackEvent> events = new ArrayList<>();
     private Update update;
@@ -293,6 +299,30 @@ public final class FakeStacks implements Stacks {
         parameters.put(key, value);
       }
       return this;
+    }
+
+    /** The parameter {@code key} is NoEcho in the stack's template: DescribeStacks masks it. */
+    public FakeStack noEcho(String key) {
+      synchronized (FakeStacks.this) {
+        noEcho.add(key);
+      }
+      return this;
+    }
+
+    /** What DescribeStacks answers: {@link #info()} with NoEcho values masked. */
+    StackInfo described() {
+      StackInfo info = info();
+      Map<String, String> shown = new LinkedHashMap<>(info.parameters());
+      noEcho.forEach(key -> shown.computeIfPresent(key, (k, v) -> "****"));
+      return new StackInfo(
+          info.name(),
+          info.stackId(),
+          info.status(),
+          info.statusReason(),
+          info.lastUpdated(),
+          Map.copyOf(shown),
+          info.outputs(),
+          info.tags());
     }
 
     public FakeStack output(String key, String value) {
