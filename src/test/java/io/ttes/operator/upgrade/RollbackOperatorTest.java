@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
@@ -16,7 +18,6 @@ import io.ttes.operator.testing.OperatorTestBed;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,7 +96,7 @@ class RollbackOperatorTest {
     awaitPhase(UpgradePhase.Failed);
     assertThat(executed()).containsExactly(VPC, OPS, SERVICES);
 
-    edit(su -> su.getSpec().setRollback(true));
+    askForRollback();
     StackUpgrade done = awaitPhase(UpgradePhase.Succeeded);
 
     assertThat(executed()).containsExactly(VPC, OPS, SERVICES, OPS, VPC);
@@ -159,39 +160,21 @@ class RollbackOperatorTest {
         """;
   }
 
-  private void edit(Consumer<StackUpgrade> change) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        bed.client()
-            .resources(StackUpgrade.class)
-            .inNamespace("ns")
-            .withName("up")
-            .edit(
-                su -> {
-                  change.accept(su);
-                  return su;
-                });
-        return;
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 5) {
-          throw e;
-        }
-      }
-    }
+  /** As {@code kubectl patch su up --type merge -p '{"spec":{"rollback":true}}'}. */
+  private void askForRollback() {
+    bed.client()
+        .resources(StackUpgrade.class)
+        .inNamespace("ns")
+        .withName("up")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"rollback\":true}}");
   }
 
   private StackUpgrade awaitPhase(UpgradePhase phase) {
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () -> {
-              StackUpgrade su = bed.get(StackUpgrade.class, "up");
-              assertThat(su.getStatus()).isNotNull();
-              assertThat(su.getStatus().getPhase())
-                  .as("phase, conditions %s", su.getStatus().getConditions())
-                  .isEqualTo(phase);
-            });
-    return bed.get(StackUpgrade.class, "up");
+    return bed.await(
+        StackUpgrade.class,
+        "up",
+        Duration.ofSeconds(30),
+        su -> su.getStatus() != null && su.getStatus().getPhase() == phase);
   }
 
   private List<String> executed() {
