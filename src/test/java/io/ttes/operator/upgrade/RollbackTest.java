@@ -212,6 +212,26 @@ class RollbackTest {
   }
 
   @Test
+  void aRollbackWhoseStackFailsEndsFailedSayingItWasTheRollbackAndStopsThere() {
+    failingAtTheThirdStack("");
+    run(UpgradePhase.Failed);
+    int executes = h.aws.changeSets().executed().size();
+    h.aws
+        .stacks()
+        .nextUpdateEnds(OPS, "UPDATE_ROLLBACK_COMPLETE", "Service", "AWS::ECS::Service", "nope");
+
+    h.editSpec(s -> s.setRollback(true));
+    PhaseResult failed = run(UpgradePhase.Failed);
+
+    assertThat(failed.outcome().message()).startsWith("rollback failed: step " + OPS + " failed:");
+    assertThat(
+            h.aws.changeSets().executed().subList(executes, h.aws.changeSets().executed().size()))
+        .extracting(e -> e.split("/")[0])
+        .as("Aurora is not rolled back after the ops stack failed")
+        .containsExactly(OPS);
+  }
+
+  @Test
   void anUpgradeThatUpdatedNoStackHasNothingToRollBack() {
     h = new PhaseHarness("");
     oldTemplates();
