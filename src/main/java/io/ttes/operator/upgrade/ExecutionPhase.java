@@ -115,6 +115,9 @@ final class ExecutionPhase {
                 .toList());
     status.setPhase(UpgradePhase.Succeeded);
     endings.lock.release(run.ns, run.clusterName(), run.name);
+    if (RollbackPlanner.isRollback(plan)) {
+      return rolledBack(run);
+    }
     long stacks =
         status.getSteps().stream()
             .filter(
@@ -135,6 +138,22 @@ final class ExecutionPhase {
     endings.events.normal(run.resource, SUCCEEDED, message);
     reader.forgetSummaries();
     return new PhaseResult(Outcome.ready(SUCCEEDED, message), null);
+  }
+
+  /** Every stack of the rollback plan is back at its recorded template and parameters. */
+  private PhaseResult rolledBack(UpgradeRun run) {
+    String message =
+        "rolled back "
+            + run.clusterName()
+            + ": "
+            + String.join(", ", run.status.getSteps().stream().map(Step::getName).toList())
+            + " returned to their templates and parameters before the upgrade (from "
+            + run.status.getRollback().getRolledBackFrom()
+            + "); database migrations are not undone";
+    run.status.getRollback().setMessage(message);
+    endings.events.normal(run.resource, RollbackPlanner.ROLLED_BACK, message);
+    reader.forgetSummaries();
+    return new PhaseResult(Outcome.ready(RollbackPlanner.ROLLED_BACK, message), null);
   }
 
   /** A step whose AWS or OpsTask work was started and must finish before anything else. */

@@ -12,7 +12,8 @@ import java.time.Clock;
  * Which handler works on which phase, wired once: (none) | Pending → {@link PendingPhase}; with the
  * lock held and the cluster's AWS services, Planning → {@link PlanningPhase}, AwaitingApproval →
  * {@link ApprovalPhase}, Snapshotting | Updating | Migrating → {@link ExecutionPhase}; Planned,
- * Succeeded, Failed → {@link FinishedPhase}.
+ * Succeeded, Failed → {@link FinishedPhase}, or with spec.rollback a Failed or Succeeded upgrade →
+ * {@link RollbackPlanner} (lock held), which sends it back to Planning with a rollback plan.
  */
 final class PhaseTable {
   private final AwsServicesFactory aws;
@@ -22,6 +23,7 @@ final class PhaseTable {
   private final ApprovalPhase approval;
   private final ExecutionPhase execution;
   final FinishedPhase finished;
+  private final RollbackPlanner rollback;
 
   PhaseTable(
       AwsServicesFactory aws,
@@ -47,6 +49,7 @@ final class PhaseTable {
     this.approval = new ApprovalPhase(endings, voider, execution);
     this.planning = new PlanningPhase(endings, reader, voider, approval);
     this.finished = new FinishedPhase(config);
+    this.rollback = new RollbackPlanner(endings);
   }
 
   /** Runs the handler of {@code phase}; {@code observed} is the version the cluster runs. */
@@ -63,7 +66,10 @@ final class PhaseTable {
       case Planning -> planning.handle(run);
       case AwaitingApproval -> approval.handle(run);
       case Snapshotting, Updating, Migrating -> execution.handle(run);
-      default -> finished.handle(run);
+      default ->
+          RollbackPlanner.requested(run.status, run.spec.rollbackRequested())
+              ? rollback.begin(run)
+              : finished.handle(run);
     };
   }
 }

@@ -40,14 +40,15 @@ final class PlanIdentity {
   }
 
   /**
-   * The spec without approvedPlan and suspend: approving or pausing an upgrade must not void the
-   * plan it approves, any other edit must.
+   * The spec without approvedPlan, suspend and rollback: approving, pausing or rolling back an
+   * upgrade must not void the plan it approves (or the rollback plan), any other edit must.
    */
   static String specDigest(UpgradeRun run) {
     var serialization = run.context.getClient().getKubernetesSerialization();
     StackUpgradeSpec copy = serialization.clone(run.spec);
     copy.setApprovedPlan(null);
     copy.setSuspend(false);
+    copy.setRollback(null);
     return Sha256.hex(serialization.asJson(copy), 16);
   }
 

@@ -19,6 +19,7 @@ public record PlanProblem(String reason, String field, String message) {
   public static final String UNKNOWN_RESOURCE_TYPE = "UnknownResourceType";
   public static final String INVALID_COMMAND = "InvalidCommand";
   public static final String INTERMEDIATE_VERSION_REQUIRED = "IntermediateVersionRequired";
+  public static final String ROLLBACK_NOT_ALLOWED = "RollbackNotAllowed";
 
   public PlanProblem {
     Objects.requireNonNull(reason, "reason");

@@ -182,7 +182,9 @@ final class PlanningPhase {
     }
     UpgradePlan typed = UpgradePlan.of(plan);
     List<StackPlan> stackPlans = typed.stacks();
-    List<List<String>> specCommands = StackPlanReader.specCommands(run.spec);
+    boolean rollback = RollbackPlanner.isRollback(plan);
+    // A rollback runs no migrations: the databases keep what the upgrade's migrations did.
+    List<List<String>> specCommands = rollback ? List.of() : StackPlanReader.specCommands(run.spec);
     // The spec's list as it is, then what the release notes between the versions require that it
     // lacks; with spec.migrations.commands [] the user runs migrations by hand.
     List<RequiredMigration> required = run.validation.required();
@@ -213,7 +215,9 @@ final class PlanningPhase {
     Set<String> declared = new HashSet<>();
     plan.getStacks().forEach(ps -> declared.addAll(UpgradePlan.declared(ps)));
     for (String unused :
-        ParameterPlanner.unusedGlobalOverrides(run.spec.getParameters(), declared)) {
+        rollback
+            ? List.<String>of()
+            : ParameterPlanner.unusedGlobalOverrides(run.spec.getParameters(), declared)) {
       endings.events.warning(
           run.resource,
           "UnusedParameter",
@@ -223,14 +227,15 @@ final class PlanningPhase {
     endings.events.normal(
         run.resource,
         PLANNED,
-        "plan "
+        (rollback ? "rollback plan " : "plan ")
             + plan.getHash()
             + ": "
             + changing
             + " of "
             + stackPlans.size()
             + " stacks change"
-            + risksSentence(stackPlans));
+            + risksSentence(stackPlans)
+            + (rollback ? "; " + plan.getNotice() : ""));
 
     if (run.spec.isDryRun()) {
       if (!run.mayMutate()) {

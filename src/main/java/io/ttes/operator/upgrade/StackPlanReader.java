@@ -104,12 +104,21 @@ final class StackPlanReader {
     return new ChangeSetRequest(
         ps.getName(),
         changeSetName,
-        templateUrl(run.cluster.getSpec(), run.target(), ps.getTemplate()),
+        ps.getTemplateUrl() != null
+            ? ps.getTemplateUrl()
+            : templateUrl(run.cluster.getSpec(), run.target(), ps.getTemplate()),
         pp.values(),
         pp.usePreviousValue(),
         List.copyOf(ps.getCapabilities()),
         tags,
-        "ttes-operator: StackUpgrade " + run.name + " to " + run.target() + " (" + purpose + ")");
+        "ttes-operator: StackUpgrade "
+            + run.name
+            + (RollbackPlanner.isRollback(run.status.getPlan())
+                ? " rollback"
+                : " to " + run.target())
+            + " ("
+            + purpose
+            + ")");
   }
 
   /**

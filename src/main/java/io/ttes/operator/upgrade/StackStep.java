@@ -58,9 +58,18 @@ final class StackStep {
       if (info.isEmpty()) {
         return endings.again(run, "looking for change set " + ps.getChangeSetName());
       }
-      // Write-ahead: the stored status says which change set is being executed before AWS hears.
+      // The stack as it is before its first update, for a rollback (RollbackRecords).
+      StackInfo before =
+          RollbackRecords.needed(status, stack)
+              ? run.services.stacks().describe(List.of(stack)).get(stack)
+              : null;
+      // Write-ahead: the stored status says which change set is being executed before AWS hears,
+      // and what the stack was before it.
       if (!run.mayMutateAfter(
           () -> {
+            if (before != null) {
+              RollbackRecords.record(run, ps, before, endings.now());
+            }
             rec.setChangeSetId(info.get().id());
             rec.setPhase(STEP_UPDATING);
             rec.setMessage("executing change set " + ps.getChangeSetName());
@@ -134,6 +143,7 @@ final class StackStep {
                 run.clusterName(),
                 DriftComparison.baseline(now, "StackUpgrade/" + run.name, endings.now()));
         rec.setPhase(STEP_SUCCEEDED);
+        RollbackRecords.markUpdated(run.status, stack);
         rec.setFinishedAt(endings.now());
         rec.setMessage(
             ps.getChangeSetName().equals(ChangeSetPreparer.justInTimeName(run, ps, rec))

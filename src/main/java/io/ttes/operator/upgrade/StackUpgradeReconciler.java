@@ -127,7 +127,11 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     }
     boolean retrying = RetryRequest.noted(run);
     UpgradePhase phase = run.status.getPhase();
-    if (phase == UpgradePhase.Succeeded || (phase == UpgradePhase.Failed && !retrying)) {
+    // spec.rollback on a finished upgrade goes on to the RollbackPlanner (a retry value is
+    // ignored).
+    boolean rollback = RollbackPlanner.requested(run.status, run.spec.rollbackRequested());
+    if (!rollback
+        && (phase == UpgradePhase.Succeeded || (phase == UpgradePhase.Failed && !retrying))) {
       return phases.finished.handle(run);
     }
     run.cluster =
@@ -140,7 +144,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
           ReferencedCluster.waiting(run.ns, run.clusterName()), config.fastPoll());
     }
     String observed = run.cluster.getStatus() == null ? null : run.cluster.getStatus().getVersion();
-    run.validation = validator.validate(run.spec, run.cluster.getSpec(), observed);
+    run.validation = validator.validate(run.spec, run.cluster.getSpec(), observed, run.status);
 
     if (phase == UpgradePhase.Planned) {
       if (PlanIdentity.stillValid(run)) {
@@ -150,7 +154,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
       PlanIdentity.restart(run);
       phase = null;
     }
-    if (phase == UpgradePhase.Failed) {
+    if (phase == UpgradePhase.Failed && !rollback) {
       retry.resume(run);
       phase = run.status.getPhase();
     }

@@ -44,7 +44,8 @@ final class UpgradeEndings {
     run.status.setPhase(UpgradePhase.Failed);
     lock.release(run.ns, run.clusterName(), run.name);
     String full =
-        (rec == null ? "" : "step " + rec.getName() + " failed: ")
+        (RollbackPlanner.isRollback(run.status.getPlan()) ? "rollback failed: " : "")
+            + (rec == null ? "" : "step " + rec.getName() + " failed: ")
             + message
             + "; annotate with "
             + ApiGroup.RETRY_ANNOTATION

@@ -3,8 +3,10 @@ package io.ttes.operator.upgrade;
 import io.ttes.operator.api.v1alpha1.Platform;
 import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
 import io.ttes.operator.api.v1alpha1.StackUpgradeSpec.StackOverride;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
 import io.ttes.operator.api.v1alpha1.TTESClusterSpec.StackRef;
+import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.release.ReleaseCatalogue;
 import io.ttes.operator.release.RequiredHop;
 import io.ttes.operator.release.RequiredMigration;
@@ -73,6 +75,52 @@ public final class UpgradeValidator {
     public String message() {
       return alreadyAtTarget ? "cluster is already at " + target : null;
     }
+  }
+
+  /**
+   * {@link #validate(StackUpgradeSpec, TTESClusterSpec, String)} and the rule of spec.rollback: it
+   * may be true only on a Failed or Succeeded upgrade, or during the rollback it started.
+   *
+   * @param status the upgrade's status as this reconcile found it; null when there is none
+   */
+  public Validation validate(
+      StackUpgradeSpec spec,
+      TTESClusterSpec cluster,
+      String observedVersion,
+      StackUpgradeStatus status) {
+    Validation v = validate(spec, cluster, observedVersion);
+    PlanProblem rollback = rollbackProblem(spec, status);
+    if (rollback == null) {
+      return v;
+    }
+    List<PlanProblem> problems = new ArrayList<>(v.problems());
+    problems.add(rollback);
+    return new Validation(
+        problems,
+        v.target(),
+        v.observed(),
+        v.alreadyAtTarget(),
+        v.migrationsAfter(),
+        v.required(),
+        v.window());
+  }
+
+  private static PlanProblem rollbackProblem(StackUpgradeSpec spec, StackUpgradeStatus status) {
+    if (!spec.rollbackRequested()) {
+      return null;
+    }
+    UpgradePhase phase = status == null ? null : status.getPhase();
+    boolean finished = phase == UpgradePhase.Failed || phase == UpgradePhase.Succeeded;
+    if (finished || (status != null && RollbackPlanner.isRollback(status.getPlan()))) {
+      return null;
+    }
+    return new PlanProblem(
+        PlanProblem.ROLLBACK_NOT_ALLOWED,
+        "spec.rollback",
+        "only a Failed or Succeeded upgrade can be rolled back, this one is "
+            + (phase == null ? UpgradePhase.Pending : phase)
+            + "; set spec.rollback to false (a running step finishes first, nothing is rolled"
+            + " back)");
   }
 
   /**

@@ -158,7 +158,7 @@ final class PhaseHarness implements AutoCloseable {
             : serialization.clone(upgrade.getStatus());
     UpgradeRun run = new UpgradeRun(upgrade, new TestContext(), copy, this::write);
     run.cluster = cluster;
-    run.validation = validator.validate(upgrade.getSpec(), cluster.getSpec(), observed);
+    run.validation = validator.validate(upgrade.getSpec(), cluster.getSpec(), observed, copy);
     PhaseResult result = phases.handle(run, copy.getPhase(), observed);
     upgrade = write(run.resource, null, run.status);
     return result;
@@ -208,6 +208,8 @@ final class PhaseHarness implements AutoCloseable {
       StackUpgrade resource, Context<StackUpgrade> context, StackUpgradeStatus status) {
     StackUpgrade copy = client.getKubernetesSerialization().clone(resource);
     copy.setStatus(client.getKubernetesSerialization().clone(status));
+    // Stored, as by the API server: a checkpoint outlives a reconcile that throws after it.
+    upgrade = copy;
     return copy;
   }
 

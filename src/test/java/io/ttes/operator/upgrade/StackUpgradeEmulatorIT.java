@@ -3,9 +3,12 @@ package io.ttes.operator.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.RollbackRecord;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Step;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
@@ -213,6 +216,64 @@ class StackUpgradeEmulatorIT {
     for (String stackName : d.stacks().values()) {
       assertThat(changeSets(stackName)).as(stackName).isEmpty();
     }
+  }
+
+  /**
+   * spec.rollback: the ops and services stacks the upgrade updated run the 3.33.1 image again,
+   * through change sets of the recorded 3.33.1 template URLs, services first; no migration runs.
+   */
+  @Test
+  void aSucceededUpgradeRolledBackRunsTheEarlierTemplatesAndImageAgain() {
+    TtesFixture.Deployment d = deployAndApplyCluster("rb-eu1", "rollback");
+    createUpgrade("rollback", "rb-eu1", "3.33.2", "approval: Automatic");
+    awaitPhase("rollback", "rb-eu1-to-3.33.2", UpgradePhase.Succeeded);
+    String ops = d.stackName(OPS);
+    String services = d.stackName(SERVICES);
+    assertThat(parameters(stack(ops)))
+        .containsEntry(TtesFixture.IMAGE_PARAMETER, TtesFixture.image("3.33.2"));
+    int tasks = bed.objects("rollback").list(OpsTask.class).size();
+
+    bed.client()
+        .resources(StackUpgrade.class)
+        .inNamespace("rollback")
+        .withName("rb-eu1-to-3.33.2")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"rollback\":true}}");
+    StackUpgrade done =
+        bed.objects("rollback")
+            .await(
+                StackUpgrade.class,
+                "rb-eu1-to-3.33.2",
+                CONVERGE,
+                su ->
+                    su.getStatus().getPhase() == UpgradePhase.Succeeded
+                        && RollbackPlanner.ROLLED_BACK.equals(
+                            ConditionWriter.find(su.getStatus(), "Ready").getReason()));
+
+    assertThat(done.getStatus().getRollback().getStacks())
+        .filteredOn(RollbackRecord::getUpdated)
+        .extracting(r -> r.getName() + " " + r.getTemplateUrl())
+        .containsExactlyInAnyOrder(
+            ops + " " + TtesFixture.templateUrl("3.33.1", OPS),
+            services + " " + TtesFixture.templateUrl("3.33.1", SERVICES));
+    assertThat(done.getStatus().getSteps())
+        .extracting(Step::getName)
+        .containsExactly(services, ops);
+    for (String stackName : List.of(ops, services)) {
+      Stack stack = stack(stackName);
+      assertThat(parameters(stack))
+          .as(stackName)
+          .containsEntry(TtesFixture.IMAGE_PARAMETER, TtesFixture.image("3.33.1"));
+      assertThat(stack.stackStatusAsString()).as(stackName).isEqualTo("UPDATE_COMPLETE");
+    }
+    assertThat(bed.objects("rollback").list(OpsTask.class))
+        .as("no migration in a rollback")
+        .hasSize(tasks);
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertThat(cluster("rollback", "rb-eu1").getStatus().getVersion())
+                    .isEqualTo("3.33.1"));
   }
 
   // ---- helpers

@@ -76,6 +76,21 @@ public class StackUpgradeSpec {
           + " version; upgrade to it first.")
   private Path path;
 
+  // Left out of JSON while unset, and out of the spec digest (as approvedPlan is): asking for a
+  // rollback must not void the plan of the upgrade it undoes.
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyDescription(
+      "True on a Failed or Succeeded upgrade: return every stack it updated to the template and"
+          + " parameters recorded before its update, newest first, through the same approval and"
+          + " snapshots. Database migrations are not undone. Once started a rollback runs to its"
+          + " end; setting it back to false, or true again after it finished, changes nothing.")
+  private Boolean rollback;
+
+  /** Whether the spec asks for a rollback. */
+  public boolean rollbackRequested() {
+    return Boolean.TRUE.equals(rollback);
+  }
+
   /** How an upgrade crosses a version the release notes require an upgrade to pass through. */
   public enum Path {
     Hops,

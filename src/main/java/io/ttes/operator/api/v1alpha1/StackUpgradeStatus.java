@@ -47,6 +47,63 @@ public class StackUpgradeStatus extends KindStatus {
       "The maintenance window while the next step waits for it; empty when no step waits.")
   private WindowStatus window;
 
+  @JsonPropertyDescription(
+      "Rollback: what each stack was before the upgrade executed its change set (written before"
+          + " the execution), and when a rollback (spec.rollback) started.")
+  private RollbackStatus rollback;
+
+  /** The write-ahead records a rollback returns the stacks to, and the rollback's progress. */
+  @Data
+  @NoArgsConstructor
+  public static class RollbackStatus {
+    @JsonPropertyDescription(
+        "One record per stack the upgrade executed a change set on, in the order executed: the"
+            + " first record of a stack wins (a retry does not overwrite it).")
+    private List<RollbackRecord> stacks = new ArrayList<>();
+
+    @JsonPropertyDescription("When the rollback was planned (RFC 3339); empty: not asked for.")
+    private String startedAt;
+
+    @JsonPropertyDescription("The phase the upgrade had when the rollback started.")
+    private String rolledBackFrom;
+
+    @JsonPropertyDescription("What the rollback does or did, in one sentence.")
+    private String message;
+  }
+
+  /** A stack as it was before the upgrade executed its change set. */
+  @Data
+  @NoArgsConstructor
+  public static class RollbackRecord {
+    @JsonPropertyDescription("CloudFormation stack name.")
+    private String name;
+
+    @JsonPropertyDescription("TTES template name of the stack.")
+    private String template;
+
+    @JsonPropertyDescription("TTES version the stack ran before the upgrade, as observed.")
+    private String version;
+
+    @JsonPropertyDescription("Template URL of that version: what a rollback sends.")
+    private String templateUrl;
+
+    @JsonPropertyDescription(
+        "The stack's parameters before the update; a NoEcho one only as usePreviousValue, never"
+            + " its value.")
+    private List<SentParameter> parameters = new ArrayList<>();
+
+    @JsonPropertyDescription("The stack's tags before the update.")
+    private Map<String, String> tags = new LinkedHashMap<>();
+
+    @JsonPropertyDescription(
+        "True once the update completed (UPDATE_COMPLETE); a stack CloudFormation rolled back"
+            + " itself stays false and is not rolled back again.")
+    private Boolean updated;
+
+    @JsonPropertyDescription("When the record was written, just before the execution (RFC 3339).")
+    private String recordedAt;
+  }
+
   /** What the upgrade waits for when the maintenance window is closed. */
   @Data
   @NoArgsConstructor
@@ -92,6 +149,14 @@ public class StackUpgradeStatus extends KindStatus {
         "What the cluster reported as drifted when the plan was made, and what the upgrade does"
             + " with it: applied (last applied) → current → planned.")
     private List<PlannedDrift> drift = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "True for a rollback plan: its stacks, newest first, return to their recorded templates"
+            + " and parameters.")
+    private Boolean rollback;
+
+    @JsonPropertyDescription("What a reviewer must know about the plan beyond its stacks.")
+    private String notice;
   }
 
   /** A value changed outside the operator, and what the plan sets it to. */
@@ -180,6 +245,11 @@ public class StackUpgradeStatus extends KindStatus {
     @JsonPropertyDescription(
         "Tags the planned change set carries: the stack's own tags when it was planned.")
     private Map<String, String> tags = new LinkedHashMap<>();
+
+    @JsonPropertyDescription(
+        "Template URL the stack's change sets use when it is not the target version's: a rollback"
+            + " plan's recorded URL.")
+    private String templateUrl;
   }
 
   /** A parameter a change set sends. */

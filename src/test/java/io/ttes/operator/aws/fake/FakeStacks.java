@@ -44,6 +44,11 @@ import java.util.function.Consumer;
  *       (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html,
  *       "Tags";
  *       https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateStack.html).
+ *   <li>DescribeStacks masks the value of a NoEcho parameter as asterisks ({@link
+ *       FakeStack#noEcho}): "the parameter value is masked with asterisks (*****) whenever anyone
+ *       makes a call that describes the stack"
+ *       (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html,
+ *       "NoEcho"); {@link FakeStack#info()} shows the value, as CloudFormation knows it.
  * </ul>
  */
 public final class FakeStacks implements Stacks {
@@ -150,7 +155,7 @@ public final class FakeStacks implements Stacks {
         FakeStack stack = stacks.get(name);
         if (stack != null) {
           stack.advance();
-          result.put(name, stack.info());
+          result.put(name, stack.described());
         }
       }
     }
@@ -273,11 +278,11 @@ public final class FakeStacks implements Stacks {
     private String statusReason;
     private Instant lastUpdated;
     private final Map<String, String> parameters = new LinkedHashMap<>();
-    private final Set<String> noEcho = new LinkedHashSet<>();
     private final Map<String, String> outputs = new LinkedHashMap<>();
     private final Map<String, String> tags = new LinkedHashMap<>();
     private final Map<String, String> resources = new LinkedHashMap<>();
     private final Set<String> policyDenies = new LinkedHashSet<>();
+    private final Set<String> noEcho = new LinkedHashSet<>();
     private final Map<String, String> restoredBy = new LinkedHashMap<>();
     private final List<StackEvent> events = new ArrayList<>();
     private Update update;
@@ -326,9 +331,32 @@ public final class FakeStacks implements Stacks {
     public FakeStack noEchoParameter(String key, String value) {
       synchronized (FakeStacks.this) {
         parameters.put(key, value);
+      }
+      return noEcho(key);
+    }
+
+    /** The parameter {@code key} is NoEcho in the stack's template: DescribeStacks masks it. */
+    public FakeStack noEcho(String key) {
+      synchronized (FakeStacks.this) {
         noEcho.add(key);
       }
       return this;
+    }
+
+    /** What DescribeStacks answers: {@link #info()} with NoEcho values masked. */
+    StackInfo described() {
+      StackInfo info = info();
+      Map<String, String> shown = new LinkedHashMap<>(info.parameters());
+      noEcho.forEach(key -> shown.computeIfPresent(key, (k, v) -> "****"));
+      return new StackInfo(
+          info.name(),
+          info.stackId(),
+          info.status(),
+          info.statusReason(),
+          info.lastUpdated(),
+          Map.copyOf(shown),
+          info.outputs(),
+          info.tags());
     }
 
     public FakeStack output(String key, String value) {
@@ -412,16 +440,10 @@ public final class FakeStacks implements Stacks {
             status,
             statusReason,
             lastUpdated,
-            masked(),
+            Map.copyOf(parameters),
             Map.copyOf(outputs),
             Map.copyOf(tags));
       }
-    }
-
-    private Map<String, String> masked() {
-      Map<String, String> shown = new LinkedHashMap<>(parameters);
-      noEcho.forEach(k -> shown.replace(k, "****"));
-      return Map.copyOf(shown);
     }
 
     /** The stack's resources, logical id to type. */
