@@ -87,6 +87,10 @@ public class StackUpgradeStatus extends KindStatus {
 
     @JsonPropertyDescription("The migrations of the plan, in the order they run.")
     private List<PlannedMigration> migrations = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "The ConfigMap in the upgrade's namespace that holds the plan as text (key plan.txt).")
+    private String document;
   }
 
   /** A migration of the plan. */
