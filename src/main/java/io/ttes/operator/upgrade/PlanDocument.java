@@ -13,7 +13,6 @@ import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.ResourceChange;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.SentParameter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -139,8 +138,8 @@ final class PlanDocument {
             .filter(p -> Boolean.TRUE.equals(p.getNoEcho()))
             .map(SentParameter::getKey)
             .collect(Collectors.toSet());
-    List<ParameterChange> changed =
-        ps.getParameters().stream().filter(c -> !Objects.equals(c.getFrom(), c.getTo())).toList();
+    // Planning lists only what changes; a NoEcho value reads **** on both sides.
+    List<ParameterChange> changed = ps.getParameters();
     out.append("Parameters (").append(changed.size()).append(" changed):\n");
     for (ParameterChange c : changed) {
       boolean mask = noEcho.contains(c.getKey()) || ParameterPlanner.MASK.equals(c.getFrom());

@@ -109,11 +109,7 @@ final class PlanDocumentWriter {
         plan.getStacks().stream()
             .filter(ps -> Disposition.Changes.name().equals(ps.getDisposition()))
             .count();
-    long parameters =
-        plan.getStacks().stream()
-            .flatMap(ps -> ps.getParameters().stream())
-            .filter(c -> !Objects.equals(c.getFrom(), c.getTo()))
-            .count();
+    long parameters = plan.getStacks().stream().mapToLong(ps -> ps.getParameters().size()).sum();
     long risks = plan.getStacks().stream().mapToLong(ps -> ps.getDataRisks().size()).sum();
     return "Plan "
         + plan.getHash()
