@@ -10,8 +10,10 @@ import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
 import io.ttes.operator.status.EventRecorder;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -105,16 +107,16 @@ final class PlanDocumentWriter {
 
   /** The event: what changes, and the one command that prints the plan. */
   static String summary(Plan plan, String ns, String upgradeName) {
-    long stacks =
+    List<PlannedStack> changing =
         plan.getStacks().stream()
             .filter(ps -> Disposition.Changes.name().equals(ps.getDisposition()))
-            .count();
-    long parameters = plan.getStacks().stream().mapToLong(ps -> ps.getParameters().size()).sum();
-    long risks = plan.getStacks().stream().mapToLong(ps -> ps.getDataRisks().size()).sum();
+            .toList();
+    long parameters = changing.stream().mapToLong(ps -> ps.getParameters().size()).sum();
+    long risks = changing.stream().mapToLong(ps -> ps.getDataRisks().size()).sum();
     return "Plan "
         + plan.getHash()
         + ": "
-        + stacks
+        + changing.size()
         + " stacks change, "
         + parameters
         + " parameters, "
