@@ -75,4 +75,8 @@ and with ChartTest.EXPECTED_RULES (the test fails on any difference).
 - apiGroups: [""]
   resources: [events]
   verbs: [create, get, update, patch]
+# A StackUpgrade writes its plan as text to the ConfigMap <name>-plan it owns.
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, create, update, patch]
 {{- end }}

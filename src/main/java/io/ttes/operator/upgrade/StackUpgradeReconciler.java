@@ -53,6 +53,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
   private final RetryRequest retry;
   private final PhaseTable phases;
   private final UpgradeCleanup cleanup;
+  private final PlanDocumentWriter documents;
 
   public StackUpgradeReconciler(
       AwsServicesFactory aws,
@@ -74,6 +75,7 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
     this.retry = new RetryRequest(events);
     this.phases = new PhaseTable(aws, events, config, opsTasks, lock, clock);
     this.cleanup = new UpgradeCleanup(aws, lock);
+    this.documents = new PlanDocumentWriter(events);
   }
 
   @Override
@@ -116,8 +118,20 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
         run.status.setPhase(UpgradePhase.Pending);
       }
     }
-    return tail.finish(
-        run.resource, context, su.getStatus(), run.status, result.outcome(), result.reschedule());
+    // The plan's text is derived from status.plan: named with it, written once it is stored.
+    boolean document = documents.prepare(context.getClient(), run.resource, run.status);
+    UpdateControl<StackUpgrade> control =
+        tail.finish(
+            run.resource,
+            context,
+            su.getStatus(),
+            run.status,
+            result.outcome(),
+            result.reschedule());
+    if (document) {
+      documents.write(context.getClient(), run.resource, run.status);
+    }
+    return control;
   }
 
   /** Observe (the cluster), validate, and hand the upgrade to the handler of its phase. */

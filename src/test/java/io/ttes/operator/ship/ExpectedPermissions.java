@@ -49,6 +49,10 @@ final class ExpectedPermissions {
     for (String verb : List.of("create", "get", "update", "patch")) {
       rules.add(new Rule("", "events", verb, ""));
     }
+    // A StackUpgrade writes its plan to the ConfigMap <name>-plan it owns.
+    for (String verb : List.of("get", "create", "update", "patch")) {
+      rules.add(new Rule("", "configmaps", verb, ""));
+    }
     return Set.copyOf(rules);
   }
 

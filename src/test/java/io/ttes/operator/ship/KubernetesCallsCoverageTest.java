@@ -25,14 +25,14 @@ import org.junit.jupiter.api.Test;
  *
  * <p>How the calls are found: the source is split into statements (comments and strings removed); a
  * statement that names a resource ({@code resources(OpsTask.class)}, {@code secrets()}, {@code
- * events()}, {@code leases()}, or {@code resource(x)} with {@code x} declared as a custom resource)
- * gives that resource the verbs called in the same statement ({@code .get()}, {@code .create()},
- * {@code .update()}, {@code .patch(}, {@code .edit(}, {@code .delete()}, {@code .list()}, {@code
- * .watch(}, {@code .updateStatus()}, {@code .patchStatus(}, {@code .editStatus(}); {@code var x =
- * ...} binds {@code x} to the resource for later statements of the file. What the Java Operator SDK
- * does for the operator is derived from the source too: every {@code Reconciler<X>} watches,
- * finalizes and patches the status of X; every informer on {@code X.class} lists and watches X;
- * leader election uses the Lease.
+ * configMaps()}, {@code events()}, {@code leases()}, or {@code resource(x)} with {@code x} declared
+ * as a custom resource) gives that resource the verbs called in the same statement ({@code .get()},
+ * {@code .create()}, {@code .update()}, {@code .patch(}, {@code .edit(}, {@code .delete()}, {@code
+ * .list()}, {@code .watch(}, {@code .updateStatus()}, {@code .patchStatus(}, {@code .editStatus(});
+ * {@code var x = ...} binds {@code x} to the resource for later statements of the file. What the
+ * Java Operator SDK does for the operator is derived from the source too: every {@code
+ * Reconciler<X>} watches, finalizes and patches the status of X; every informer on {@code X.class}
+ * lists and watches X; leader election uses the Lease.
  *
  * <p>Limits: a client handed to a helper under another variable name, a resource type only known at
  * run time ({@code resource(obj)} with {@code obj} typed {@code HasMetadata}), or a call through
@@ -206,6 +206,9 @@ class KubernetesCallsCoverageTest {
     }
     if (statement.matches("(?s).*\\.secrets\\s*\\(\\s*\\).*")) {
       return new String[] {"", "secrets"};
+    }
+    if (statement.matches("(?s).*\\.configMaps\\s*\\(\\s*\\).*")) {
+      return new String[] {"", "configmaps"};
     }
     if (statement.matches("(?s).*\\.events\\s*\\(\\s*\\).*")) {
       return new String[] {"", "events"};

@@ -157,6 +157,10 @@ public class StackUpgradeStatus extends KindStatus {
 
     @JsonPropertyDescription("What a reviewer must know about the plan beyond its stacks.")
     private String notice;
+
+    @JsonPropertyDescription(
+        "The ConfigMap in the upgrade's namespace that holds the plan as text (key plan.txt).")
+    private String document;
   }
 
   /** A value changed outside the operator, and what the plan sets it to. */
