@@ -75,8 +75,9 @@ and with ChartTest.EXPECTED_RULES (the test fails on any difference).
 - apiGroups: [""]
   resources: [events]
   verbs: [create, get, update, patch]
-# A StackUpgrade writes its plan as text to the ConfigMap <name>-plan it owns.
+# A StackUpgrade writes its plan as text to the ConfigMap <name>-plan it owns, and watches the
+# ConfigMaps labelled ops.ttes.io/upgrade (only those are cached) to write one deleted by hand again.
 - apiGroups: [""]
   resources: [configmaps]
-  verbs: [get, create, update, patch]
+  verbs: [get, list, watch, create, update, patch]
 {{- end }}

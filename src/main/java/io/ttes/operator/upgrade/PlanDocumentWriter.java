@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
@@ -103,6 +106,21 @@ final class PlanDocumentWriter {
       return;
     }
     events.normal(su, WRITTEN, summary(plan, ns, su.getMetadata().getName()));
+  }
+
+  /**
+   * The informer of the plan ConfigMaps: only those labelled with their upgrade are cached, and
+   * each maps to its upgrade by its owner reference.
+   */
+  static InformerEventSource<ConfigMap, StackUpgrade> informer(
+      EventSourceContext<StackUpgrade> context) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(ConfigMap.class, StackUpgrade.class)
+            .withName("upgrade-plan-documents")
+            .withLabelSelector(UPGRADE_LABEL)
+            .withNamespacesInheritedFromController()
+            .build(),
+        context);
   }
 
   /** The event: what changes, and the one command that prints the plan. */

@@ -53,6 +53,24 @@ final class RollbackPlanner {
   PhaseResult begin(UpgradeRun run) {
     StackUpgradeStatus status = run.status;
     List<RollbackRecord> records = RollbackRecords.toRollBack(status);
+    List<String> unknown =
+        records.stream()
+            .filter(r -> r.getTemplateUrl() == null)
+            .map(RollbackRecord::getName)
+            .toList();
+    if (!unknown.isEmpty()) {
+      endings.lock.release(run.ns, run.clusterName(), run.name);
+      // Not started: setting spec.rollback back to false leaves the upgrade as it was.
+      return new PhaseResult(
+          Outcome.stalled(
+              PlanProblem.ROLLBACK_NOT_ALLOWED,
+              "spec.rollback: the template version of "
+                  + String.join(", ", unknown)
+                  + " was not known when the upgrade updated it (no version tag or parameter),"
+                  + " so its earlier template cannot be named; return it by hand and set"
+                  + " spec.rollback to false"),
+          null);
+    }
     RollbackStatus rollback = RollbackRecords.rollback(status);
     rollback.setStartedAt(endings.now());
     rollback.setRolledBackFrom(status.getPhase().name());

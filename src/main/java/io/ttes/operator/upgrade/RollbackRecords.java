@@ -39,7 +39,12 @@ final class RollbackRecords {
     r.setTemplate(ps.getTemplate());
     String version = versionOf(run, ps.getName());
     r.setVersion(version);
-    r.setTemplateUrl(StackPlanReader.templateUrl(run.cluster.getSpec(), version, ps.getTemplate()));
+    // A stack whose version nobody observed (no version tag, no version parameter) gets no URL: its
+    // earlier template cannot be named, and a rollback says so instead of guessing.
+    r.setTemplateUrl(
+        version == null
+            ? null
+            : StackPlanReader.templateUrl(run.cluster.getSpec(), version, ps.getTemplate()));
     Set<String> noEcho =
         ps.getSentParameters().stream()
             .filter(p -> Boolean.TRUE.equals(p.getNoEcho()))

@@ -96,7 +96,9 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
                 su.getStatus() == null
                     || su.getStatus().getPhase() == null
                     || su.getStatus().getPhase() == UpgradePhase.Pending);
-    return List.of(tasks, clusters);
+    // The plan ConfigMap edited or deleted by hand is written again at once, not at the next poll.
+    var documents = PlanDocumentWriter.informer(context);
+    return List.of(tasks, clusters, documents);
   }
 
   private StackUpgrade writeStatus(

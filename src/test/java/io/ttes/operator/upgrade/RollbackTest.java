@@ -252,6 +252,33 @@ class RollbackTest {
   }
 
   @Test
+  void aStackWhoseVersionNobodyObservedIsRecordedWithoutAUrlAndItsRollbackIsRefusedNamingIt() {
+    // An AMI deployment's stacks carry no version tag or parameter: the cluster reports none.
+    failingAtTheThirdStack("");
+    h.observed = null;
+    h.cluster.getStatus().setVersion(null);
+    run(UpgradePhase.Failed);
+    assertThat(h.status().getRollback().getStacks())
+        .extracting(RollbackRecord::getTemplateUrl)
+        .containsOnlyNulls();
+    int creates = h.aws.changeSets().createRequests().size();
+
+    h.editSpec(s -> s.setRollback(true));
+    PhaseResult result = h.reconcile();
+
+    assertThat(result.outcome().reason()).isEqualTo(PlanProblem.ROLLBACK_NOT_ALLOWED);
+    assertThat(result.outcome().message())
+        .contains("spec.rollback")
+        .contains(OPS)
+        .contains(AURORA)
+        .contains("template version")
+        .doesNotContain(SERVICES);
+    assertThat(h.status().getPhase()).isEqualTo(UpgradePhase.Failed);
+    assertThat(h.status().getRollback().getStartedAt()).isNull();
+    assertThat(h.aws.changeSets().createRequests()).hasSize(creates);
+  }
+
+  @Test
   void rollbackIsRefusedNamingTheFieldUnlessTheUpgradeFinished() {
     h = new PhaseHarness("  rollback: true\n");
     PhaseResult result = h.reconcile();
