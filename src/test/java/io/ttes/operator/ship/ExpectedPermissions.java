@@ -49,8 +49,9 @@ final class ExpectedPermissions {
     for (String verb : List.of("create", "get", "update", "patch")) {
       rules.add(new Rule("", "events", verb, ""));
     }
-    // A StackUpgrade writes its plan to the ConfigMap <name>-plan it owns.
-    for (String verb : List.of("get", "create", "update", "patch")) {
+    // A StackUpgrade writes its plan to the ConfigMap <name>-plan it owns, and watches those
+    // labelled with their upgrade to write one deleted by hand again.
+    for (String verb : List.of("get", "list", "watch", "create", "update", "patch")) {
       rules.add(new Rule("", "configmaps", verb, ""));
     }
     return Set.copyOf(rules);
