@@ -24,10 +24,11 @@ public record PodImage(
     String workingDir,
     Path root) {
   static final Path TAR = Path.of("target/pod-image.tar");
-  private static final Path UNPACKED = Path.of("target/pod-image");
+  // One folder per JVM: the ITs run in two forks, and one must not unpack over the other's pod.
+  private static final Path UNPACKED = Path.of("target/pod-image-" + ProcessHandle.current().pid());
   private static PodImage loaded;
 
-  /** Reads and unpacks target/pod-image.tar once per JVM. */
+  /** Reads and unpacks target/pod-image.tar once per JVM, into a folder of that JVM's. */
   public static synchronized PodImage load() {
     if (loaded == null) {
       loaded = unpack();

@@ -10,20 +10,44 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 
 /**
  * The real AWS emulator, {@code moto_server}, started on a free loopback port. Tests that need AWS
  * use it; when moto is not installed they fail with a message saying how to install it, never a
  * silent skip.
+ *
+ * <p>moto takes seconds to start (its Python imports), and some thirty test classes use it, so a
+ * closed server is not stopped: it forgets all its state ({@code /moto-api/reset}, the ECS task
+ * transition, the request recorder) and waits in this JVM's pool for the next {@link #start}. Each
+ * caller still gets a server that looks freshly started; two open at once are two processes. The
+ * pool's processes end with the JVM.
  */
 public final class MotoServer implements AutoCloseable {
   public static final String REGION = "eu-west-1";
 
+  private static final Deque<MotoServer> IDLE = new ArrayDeque<>();
+  private static final List<Process> STARTED = new ArrayList<>();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  synchronized (IDLE) {
+                    STARTED.forEach(Process::destroy);
+                  }
+                },
+                "moto-pool-stop"));
+  }
+
   private final Process process;
   private final int port;
   private final Path logFile;
+  private boolean open = true;
 
   private MotoServer(Process process, int port, Path logFile) {
     this.process = process;
@@ -37,6 +61,15 @@ public final class MotoServer implements AutoCloseable {
     System.setProperty("aws.accessKeyId", "testing");
     System.setProperty("aws.secretAccessKey", "testing");
     System.setProperty("aws.region", REGION);
+    synchronized (IDLE) {
+      while (!IDLE.isEmpty()) {
+        MotoServer idle = IDLE.pop();
+        if (idle.process.isAlive()) {
+          idle.open = true;
+          return idle;
+        }
+      }
+    }
     int port = freePort();
     List<String> command = command(port);
     try {
@@ -52,6 +85,9 @@ public final class MotoServer implements AutoCloseable {
               "MOTO_RECORDER_FILEPATH",
               logDir.resolve("moto-" + port + ".recording").toAbsolutePath().toString());
       Process process = pb.start();
+      synchronized (IDLE) {
+        STARTED.add(process);
+      }
       MotoServer server = new MotoServer(process, port, log);
       server.awaitReady(Duration.ofSeconds(60));
       return server;
@@ -139,7 +175,7 @@ public final class MotoServer implements AutoCloseable {
       }
       sleep(100);
     }
-    close();
+    stop();
     throw new IllegalStateException("moto_server did not answer within " + timeout);
   }
 
@@ -209,8 +245,34 @@ public final class MotoServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives the server back: all emulated state is forgotten and the process waits for the next
+   * {@link #start} of this JVM. A server that cannot be reset is stopped instead.
+   */
   @Override
   public void close() {
+    if (!open) {
+      return;
+    }
+    open = false;
+    if (!process.isAlive()) {
+      return;
+    }
+    try {
+      reset();
+      ecsTasksAdvancePerRead();
+      post("/moto-api/recorder/stop-recording", "");
+      post("/moto-api/recorder/reset-recording", "");
+    } catch (RuntimeException e) {
+      stop();
+      return;
+    }
+    synchronized (IDLE) {
+      IDLE.push(this);
+    }
+  }
+
+  private void stop() {
     process.destroy();
     try {
       if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
