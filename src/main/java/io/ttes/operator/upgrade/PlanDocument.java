@@ -221,6 +221,9 @@ final class PlanDocument {
     if (source == null) {
       return entity == null ? null : "from " + entity;
     }
+    if (entity == null && !"DirectModification".equals(source) && !"Automatic".equals(source)) {
+      return source;
+    }
     return switch (source) {
       case "ParameterReference" -> "from parameter " + entity;
       case "ResourceReference" -> "from resource " + entity;
