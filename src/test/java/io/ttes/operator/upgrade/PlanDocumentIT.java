@@ -112,24 +112,7 @@ class PlanDocumentIT {
                             + "-plan -n doc -o jsonpath='{.data.plan\\.txt}'"));
 
     // A spec change makes a new plan with a new hash: the ConfigMap follows it.
-    bed.client()
-        .resources(StackUpgrade.class)
-        .inNamespace("doc")
-        .withName(name)
-        .edit(
-            u -> {
-              u.getSpec().setParameters(Map.of("EnableUDPGSRateLimiting", "true"));
-              return u;
-            });
-    String replanned =
-        await()
-            .atMost(CONVERGE)
-            .until(
-                () -> {
-                  var plan = upgrade("doc", name).getStatus().getPlan();
-                  return plan == null ? null : plan.getHash();
-                },
-                h -> h != null && !h.equals(hash));
+    String replanned = replanWith("doc", name, Map.of("EnableUDPGSRateLimiting", "true"), hash);
     ConfigMap again = awaitPlanConfigMap("doc", name, replanned);
     assertThat(again.getData().get("plan.txt"))
         .startsWith("Plan " + replanned + " ")
@@ -167,24 +150,7 @@ class PlanDocumentIT {
     assertNowhere(name, text, kept, next);
 
     // The NoEcho value is kept: sent with UsePreviousValue, not listed as a change.
-    bed.client()
-        .resources(StackUpgrade.class)
-        .inNamespace("mask")
-        .withName(name)
-        .edit(
-            u -> {
-              u.getSpec().setParameters(Map.of());
-              return u;
-            });
-    String keptHash =
-        await()
-            .atMost(CONVERGE)
-            .until(
-                () -> {
-                  var plan = upgrade("mask", name).getStatus().getPlan();
-                  return plan == null ? null : plan.getHash();
-                },
-                h -> h != null && !h.equals(changing.getStatus().getPlan().getHash()));
+    String keptHash = replanWith("mask", name, Map.of(), changing.getStatus().getPlan().getHash());
     String keptText = awaitPlanConfigMap("mask", name, keptHash).getData().get("plan.txt");
     assertThat(keptText)
         .contains("== Stack mask-eu1-5-4-ecs-services")
@@ -253,6 +219,28 @@ class PlanDocumentIT {
   }
 
   // ---- helpers
+
+  /** Sets spec.parameters and waits for the plan that replaces {@code hash}; its hash. */
+  private static String replanWith(
+      String namespace, String name, Map<String, String> parameters, String hash) {
+    bed.client()
+        .resources(StackUpgrade.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            u -> {
+              u.getSpec().setParameters(parameters);
+              return u;
+            });
+    return await()
+        .atMost(CONVERGE)
+        .until(
+            () -> {
+              var plan = upgrade(namespace, name).getStatus().getPlan();
+              return plan == null ? null : plan.getHash();
+            },
+            h -> h != null && !h.equals(hash));
+  }
 
   private static ConfigMap awaitPlanConfigMap(String namespace, String upgrade, String hash) {
     return await()

@@ -158,6 +158,9 @@ class PlanDocumentTest {
         .add(
             detail(
                 "Properties", "Cluster", "Always", "Dynamic", "ResourceReference", "EcsCluster"));
+    service
+        .getDetails()
+        .add(detail("Properties", "LoadBalancers", null, "Dynamic", "ResourceAttribute", null));
 
     String text = document.render(upgrade(ApprovalMode.Automatic), status);
 
@@ -168,7 +171,8 @@ class PlanDocumentTest {
                 + " Conditionally\n"
                 + "      Tags (Static, template edit)\n"
                 + "      Properties.Cluster (Dynamic, from resource EcsCluster) recreation:"
-                + " Always\n");
+                + " Always\n"
+                + "      Properties.LoadBalancers (Dynamic, ResourceAttribute)\n");
   }
 
   @Test
