@@ -88,11 +88,59 @@ public interface ChangeSets {
     }
   }
 
-  /** One resource change of a change set. */
+  /**
+   * One resource change of a change set.
+   *
+   * @param details what CloudFormation says changes in the resource (its Details); empty when it
+   *     gives none (an Add or Remove, or an emulator that does not report them)
+   */
   record ResourceChange(
       String action,
       String logicalId,
       String physicalId,
       String resourceType,
-      String replacement) {}
+      String replacement,
+      List<ChangeDetail> details) {
+
+    public ResourceChange {
+      details = details == null ? List.of() : List.copyOf(details);
+    }
+
+    /** A change without details. */
+    public ResourceChange(
+        String action,
+        String logicalId,
+        String physicalId,
+        String resourceType,
+        String replacement) {
+      this(action, logicalId, physicalId, resourceType, replacement, List.of());
+    }
+  }
+
+  /**
+   * One entry of a resource change's Details: which attribute or property changes, whether changing
+   * it recreates the resource, and what caused it
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChangeDetail.html,
+   * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceTargetDefinition.html).
+   * It carries no property values: BeforeValue and AfterValue (DescribeChangeSet with
+   * IncludePropertyValues) can hold a NoEcho parameter's value or a secret written into the
+   * template, and nothing proves they would be masked, so they are never requested nor kept.
+   *
+   * @param attribute Target.Attribute: Properties, Metadata, CreationPolicy, UpdatePolicy,
+   *     DeletionPolicy, UpdateReplacePolicy or Tags
+   * @param name Target.Name: the property, when the attribute is Properties
+   * @param requiresRecreation Target.RequiresRecreation: Never, Conditionally or Always
+   * @param evaluation Static (the value is known) or Dynamic (known only while updating)
+   * @param changeSource ResourceReference, ParameterReference, ResourceAttribute,
+   *     DirectModification or Automatic
+   * @param causingEntity the parameter, resource or attribute that caused the change; null for a
+   *     DirectModification
+   */
+  record ChangeDetail(
+      String attribute,
+      String name,
+      String requiresRecreation,
+      String evaluation,
+      String changeSource,
+      String causingEntity) {}
 }

@@ -4,14 +4,17 @@ import io.ttes.operator.api.v1alpha1.ApprovalMode;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.ChangeDetail;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.DataRisk;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.ParameterChange;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedDrift;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedMigration;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.ResourceChange;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.SentParameter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -19,9 +22,10 @@ import java.util.stream.Collectors;
 /**
  * The recorded plan (status.plan) as plain text a reviewer reads in a terminal: a header (upgrade,
  * cluster, versions, hash, how to approve), then per stack in template order the changed parameters
- * old → new, the resource changes, the data risks and what covers each, then the migrations with
- * their reasons. Pure: the same upgrade and plan give the same text. A NoEcho parameter's values
- * read {@link ParameterPlanner#MASK} whatever status holds. One method per section.
+ * old → new, the resource changes with their property-level details, the data risks and what covers
+ * each, then the drift the plan overwrites, then the migrations with their reasons. Pure: the same
+ * upgrade and plan give the same text. A NoEcho parameter's values read {@link
+ * ParameterPlanner#MASK} whatever status holds. One method per section.
  */
 final class PlanDocument {
   /** The ConfigMap key the text is stored under. */
@@ -62,6 +66,7 @@ final class PlanDocument {
     for (PlannedStack ps : plan.getStacks()) {
       stack(out, ps);
     }
+    drift(out, plan);
     migrations(out, plan.getMigrations());
     return fit(out.toString(), su);
   }
@@ -170,7 +175,134 @@ final class PlanDocument {
         out.append(" replacement: ").append(c.getReplacement());
       }
       out.append('\n');
+      details(out, c);
     }
+  }
+
+  /**
+   * A resource change's property-level details, one a line: what changes, how CloudFormation knows
+   * it and what caused it, and whether it recreates the resource. Status carries no property values
+   * (they could be secrets), so none is shown.
+   */
+  void details(StringBuilder out, ResourceChange c) {
+    for (ChangeDetail d : c.getDetails()) {
+      out.append("      ").append(target(d));
+      List<String> how = new ArrayList<>();
+      if (d.getEvaluation() != null) {
+        how.add(d.getEvaluation());
+      }
+      String cause = cause(d);
+      if (cause != null) {
+        how.add(cause);
+      }
+      if (!how.isEmpty()) {
+        out.append(" (").append(String.join(", ", how)).append(')');
+      }
+      if (d.getRequiresRecreation() != null && !"Never".equals(d.getRequiresRecreation())) {
+        out.append(" recreation: ").append(d.getRequiresRecreation());
+      }
+      out.append('\n');
+    }
+    if (c.getDetailsOmitted() != null && c.getDetailsOmitted() > 0) {
+      out.append("      … ").append(c.getDetailsOmitted());
+      out.append(" more (status keeps ").append(StatusChanges.MAX_DETAILS_PER_STACK);
+      out.append(" details per stack; the change set lists all)\n");
+    }
+  }
+
+  private static String target(ChangeDetail d) {
+    String attribute = d.getAttribute() == null ? "(attribute not given)" : d.getAttribute();
+    return d.getName() == null ? attribute : attribute + "." + d.getName();
+  }
+
+  private static String cause(ChangeDetail d) {
+    String source = d.getChangeSource();
+    String entity = d.getCausingEntity();
+    if (source == null) {
+      return entity == null ? null : "from " + entity;
+    }
+    if (entity == null && !"DirectModification".equals(source) && !"Automatic".equals(source)) {
+      return source;
+    }
+    return switch (source) {
+      case "ParameterReference" -> "from parameter " + entity;
+      case "ResourceReference" -> "from resource " + entity;
+      case "ResourceAttribute" -> "from attribute " + entity;
+      case "DirectModification" -> "template edit";
+      case "Automatic" -> "nested stack";
+      default -> entity == null ? source : source + " " + entity;
+    };
+  }
+
+  /**
+   * The values changed outside the operator that the cluster reported when the plan was made
+   * (plan.drift): first those the upgrade overwrites, then those it keeps or leaves alone. A NoEcho
+   * parameter's values read {@link ParameterPlanner#MASK}.
+   */
+  void drift(StringBuilder out, Plan plan) {
+    List<PlannedDrift> drift = plan.getDrift() == null ? List.of() : plan.getDrift();
+    out.append("\n== Drift (").append(drift.size()).append(')');
+    if (drift.isEmpty()) {
+      out.append("\n  none: the stacks are as the operator last applied them\n");
+      return;
+    }
+    out.append(": values changed outside the operator since it last applied them\n");
+    List<PlannedDrift> overwritten =
+        drift.stream().filter(d -> DriftOverwrites.OVERWRITTEN.equals(d.getOutcome())).toList();
+    List<PlannedDrift> others =
+        drift.stream().filter(d -> !DriftOverwrites.OVERWRITTEN.equals(d.getOutcome())).toList();
+    if (!overwritten.isEmpty()) {
+      out.append("Drift this plan overwrites:\n");
+      for (PlannedDrift d : overwritten) {
+        boolean mask = driftMasked(plan, d);
+        driftLine(out, d, mask);
+        out.append("; the upgrade sets ").append(value(d.getPlanned(), mask, "(nothing)"));
+        out.append('\n');
+      }
+    }
+    if (!others.isEmpty()) {
+      out.append("Drift this plan does not overwrite:\n");
+      for (PlannedDrift d : others) {
+        driftLine(out, d, driftMasked(plan, d));
+        out.append(" (").append(driftOutcome(d.getOutcome())).append(")\n");
+      }
+    }
+  }
+
+  private static void driftLine(StringBuilder out, PlannedDrift d, boolean mask) {
+    out.append("  stack ").append(d.getStack());
+    out.append(d.getParameter() == null ? " version" : " parameter " + d.getParameter());
+    out.append(": expected ").append(value(d.getApplied(), mask, "(none)"));
+    out.append(" → now ").append(value(d.getCurrent(), mask, "(none)"));
+  }
+
+  private static String driftOutcome(String outcome) {
+    if (outcome == null) {
+      return "outcome not recorded";
+    }
+    return switch (outcome) {
+      case DriftOverwrites.KEPT -> "kept: it becomes the new baseline";
+      case DriftOverwrites.REMOVED -> "removed: the target template no longer declares it";
+      case DriftOverwrites.NOT_UPDATED -> "not updated: the stack is skipped";
+      default -> outcome;
+    };
+  }
+
+  /** NoEcho in the stack's plan, or shown masked by CloudFormation anywhere. */
+  private static boolean driftMasked(Plan plan, PlannedDrift d) {
+    if (d.getParameter() == null) {
+      return false;
+    }
+    if (ParameterPlanner.MASK.equals(d.getApplied())
+        || ParameterPlanner.MASK.equals(d.getCurrent())
+        || ParameterPlanner.MASK.equals(d.getPlanned())) {
+      return true;
+    }
+    PlannedStack ps = StackPlanReader.planned(plan, d.getStack());
+    return ps != null
+        && ps.getSentParameters().stream()
+            .anyMatch(
+                p -> d.getParameter().equals(p.getKey()) && Boolean.TRUE.equals(p.getNoEcho()));
   }
 
   /** The data risks and what protects each. */

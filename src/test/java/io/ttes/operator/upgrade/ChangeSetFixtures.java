@@ -2,6 +2,7 @@ package io.ttes.operator.upgrade;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ttes.operator.aws.ChangeSets.ChangeDetail;
 import io.ttes.operator.aws.ChangeSets.ChangeSetInfo;
 import io.ttes.operator.aws.ChangeSets.ResourceChange;
 import java.io.IOException;
@@ -52,7 +53,8 @@ final class ChangeSetFixtures {
               text(rc, "LogicalResourceId"),
               text(rc, "PhysicalResourceId"),
               text(rc, "ResourceType"),
-              text(rc, "Replacement")));
+              text(rc, "Replacement"),
+              details(rc.path("Details"))));
     }
     return new ChangeSetInfo(
         text(root, "ChangeSetId"),
@@ -63,6 +65,22 @@ final class ChangeSetFixtures {
         text(root, "StatusReason"),
         parameters,
         changes);
+  }
+
+  private static List<ChangeDetail> details(JsonNode details) {
+    List<ChangeDetail> out = new ArrayList<>();
+    for (JsonNode d : details) {
+      JsonNode t = d.path("Target");
+      out.add(
+          new ChangeDetail(
+              text(t, "Attribute"),
+              text(t, "Name"),
+              text(t, "RequiresRecreation"),
+              text(d, "Evaluation"),
+              text(d, "ChangeSource"),
+              text(d, "CausingEntity")));
+    }
+    return out;
   }
 
   private static String text(JsonNode node, String field) {

@@ -209,6 +209,48 @@ class CloudFormationAsDocumentedTest {
         .anyMatch(e -> "Warning".equals(e.getType()) && "StackPolicyDenied".equals(e.getReason()));
   }
 
+  // ------------------------------------------------------------------ property-level details
+
+  @Test
+  void thePlanShowsWhichPropertyEachResourceChangeTouchesAndWhy() {
+    create(upgrade("details", "  dryRun: true\n"));
+    StackUpgrade planned = awaitPhase("details", UpgradePhase.Planned);
+
+    // The fake details a changed parameter as CloudFormation does (ResourceChangeDetail).
+    assertThat(planned.getStatus().getPlan().getStacks())
+        .filteredOn(s -> s.getName().equals(OPS))
+        .singleElement()
+        .satisfies(
+            s ->
+                assertThat(s.getChanges())
+                    .singleElement()
+                    .satisfies(
+                        c -> {
+                          assertThat(c.getLogicalId()).isEqualTo("UsesImage");
+                          assertThat(c.getDetails())
+                              .singleElement()
+                              .satisfies(
+                                  d -> {
+                                    assertThat(d.getName()).isEqualTo("Image");
+                                    assertThat(d.getChangeSource()).isEqualTo("ParameterReference");
+                                    assertThat(d.getCausingEntity()).isEqualTo("Image");
+                                  });
+                        }));
+    String text =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> {
+                  var cm = bed.client().configMaps().inNamespace(NS).withName("details-plan").get();
+                  return cm == null ? null : cm.getData().get(PlanDocument.KEY);
+                },
+                t -> t != null);
+    assertThat(text)
+        .contains(
+            "  Modify UsesImage (AWS::ECS::Service)\n"
+                + "      Properties.Image (Static, from parameter Image)\n");
+  }
+
   // ------------------------------------------------------------------ sticky snapshot parameters
 
   @Test

@@ -3,6 +3,7 @@ package io.ttes.operator.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
@@ -29,6 +30,9 @@ import org.junit.jupiter.api.Test;
  */
 class PlanDocumentIT {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
+
+  /** The fixture's NoEcho parameter of 5-4-ecs-services. */
+  private static final String NO_ECHO = "CookieHashKey";
 
   private static MotoServer moto;
   private static OperatorTestBed bed;
@@ -108,24 +112,7 @@ class PlanDocumentIT {
                             + "-plan -n doc -o jsonpath='{.data.plan\\.txt}'"));
 
     // A spec change makes a new plan with a new hash: the ConfigMap follows it.
-    bed.client()
-        .resources(StackUpgrade.class)
-        .inNamespace("doc")
-        .withName(name)
-        .edit(
-            u -> {
-              u.getSpec().setParameters(Map.of("EnableUDPGSRateLimiting", "true"));
-              return u;
-            });
-    String replanned =
-        await()
-            .atMost(CONVERGE)
-            .until(
-                () -> {
-                  var plan = upgrade("doc", name).getStatus().getPlan();
-                  return plan == null ? null : plan.getHash();
-                },
-                h -> h != null && !h.equals(hash));
+    String replanned = replanWith("doc", name, Map.of("EnableUDPGSRateLimiting", "true"), hash);
     ConfigMap again = awaitPlanConfigMap("doc", name, replanned);
     assertThat(again.getData().get("plan.txt"))
         .startsWith("Plan " + replanned + " ")
@@ -135,6 +122,64 @@ class PlanDocumentIT {
     // Deleted by hand: written again.
     bed.client().configMaps().inNamespace("doc").withName(name + "-plan").delete();
     awaitPlanConfigMap("doc", name, replanned);
+  }
+
+  @Test
+  void aNoEchoParameterReadsMaskedInThePlanAndItsValueIsNowhereInStatusOrEvents() throws Exception {
+    String kept = "kept-cookie-key-7f3a";
+    String next = "next-cookie-key-91bc";
+    TtesFixture.Deployment d =
+        TtesFixture.deploy(
+            moto.endpoint(),
+            "mask-eu1",
+            "3.33.1",
+            TtesFixture.FIVE_TEMPLATES,
+            TtesFixture.Options.defaults().withParameters(Map.of(NO_ECHO, kept)));
+    applyCluster(d, "mask-eu1", "mask");
+    String name = "mask-eu1-to-3.33.2";
+    // The NoEcho value changes: an override sets it (moto answers the stack's value unmasked,
+    // AWS answers ****; either way the plan shows ****).
+    createUpgrade(
+        "mask", "mask-eu1", name, "dryRun: true\n  parameters: {" + NO_ECHO + ": " + next + "}");
+    StackUpgrade changing = awaitPhase("mask", name, UpgradePhase.Planned);
+    String text =
+        awaitPlanConfigMap("mask", name, changing.getStatus().getPlan().getHash())
+            .getData()
+            .get("plan.txt");
+    assertThat(text).contains("  " + NO_ECHO + ": **** → ****  [Override]");
+    assertNowhere(name, text, kept, next);
+
+    // The NoEcho value is kept: sent with UsePreviousValue, not listed as a change.
+    String keptHash = replanWith("mask", name, Map.of(), changing.getStatus().getPlan().getHash());
+    String keptText = awaitPlanConfigMap("mask", name, keptHash).getData().get("plan.txt");
+    assertThat(keptText)
+        .contains("== Stack mask-eu1-5-4-ecs-services")
+        .doesNotContain(NO_ECHO + ":");
+    assertThat(upgrade("mask", name).getStatus().getPlan().getStacks())
+        .flatExtracting(PlannedStack::getSentParameters)
+        .filteredOn(p -> p.getKey().equals(NO_ECHO))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getUsePreviousValue()).isTrue();
+              assertThat(p.getNoEcho()).isTrue();
+            });
+    assertNowhere(name, keptText, kept, next);
+  }
+
+  /** Neither value in the plan text, the upgrade's status or any event of the namespace. */
+  private static void assertNowhere(String name, String text, String... values) throws Exception {
+    String status = new ObjectMapper().writeValueAsString(upgrade("mask", name).getStatus());
+    List<String> events =
+        bed.client().v1().events().inNamespace("mask").list().getItems().stream()
+            .map(e -> e.getReason() + " " + e.getMessage())
+            .toList();
+    assertThat(events).isNotEmpty();
+    for (String v : values) {
+      assertThat(text).doesNotContain(v);
+      assertThat(status).doesNotContain(v);
+      assertThat(events).noneMatch(e -> e.contains(v));
+    }
   }
 
   @Test
@@ -175,6 +220,28 @@ class PlanDocumentIT {
 
   // ---- helpers
 
+  /** Sets spec.parameters and waits for the plan that replaces {@code hash}; its hash. */
+  private static String replanWith(
+      String namespace, String name, Map<String, String> parameters, String hash) {
+    bed.client()
+        .resources(StackUpgrade.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            u -> {
+              u.getSpec().setParameters(parameters);
+              return u;
+            });
+    return await()
+        .atMost(CONVERGE)
+        .until(
+            () -> {
+              var plan = upgrade(namespace, name).getStatus().getPlan();
+              return plan == null ? null : plan.getHash();
+            },
+            h -> h != null && !h.equals(hash));
+  }
+
   private static ConfigMap awaitPlanConfigMap(String namespace, String upgrade, String hash) {
     return await()
         .atMost(CONVERGE)
@@ -187,8 +254,13 @@ class PlanDocumentIT {
   }
 
   private static void deployAndApplyCluster(String prefix, String namespace) {
-    TtesFixture.Deployment d =
-        TtesFixture.deploy(moto.endpoint(), prefix, "3.33.1", TtesFixture.FIVE_TEMPLATES);
+    applyCluster(
+        TtesFixture.deploy(moto.endpoint(), prefix, "3.33.1", TtesFixture.FIVE_TEMPLATES),
+        prefix,
+        namespace);
+  }
+
+  private static void applyCluster(TtesFixture.Deployment d, String prefix, String namespace) {
     bed.api.createNamespace(namespace);
     bed.objects(namespace).create(d.clusterYaml(prefix, namespace), TTESCluster.class);
     await()

@@ -311,6 +311,47 @@ public class StackUpgradeStatus extends KindStatus {
     @JsonPropertyDescription(
         "True, False or Conditional: whether the change replaces the resource.")
     private String replacement;
+
+    @JsonPropertyDescription(
+        "What changes in the resource, as DescribeChangeSet details it: attribute and property,"
+            + " whether it recreates the resource, and what caused it. No property values (they"
+            + " could be secrets). At most 40 per stack; detailsOmitted counts the rest.")
+    private List<ChangeDetail> details = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "How many of this resource's details were left out to keep the status small (read them"
+            + " with aws cloudformation describe-change-set); empty when none were.")
+    private Integer detailsOmitted;
+  }
+
+  /** One detail of a resource change: a changed attribute or property and its cause. */
+  @Data
+  @NoArgsConstructor
+  public static class ChangeDetail {
+    @JsonPropertyDescription(
+        "Properties, Metadata, CreationPolicy, UpdatePolicy, DeletionPolicy, UpdateReplacePolicy"
+            + " or Tags.")
+    private String attribute;
+
+    @JsonPropertyDescription("The property, when attribute is Properties.")
+    private String name;
+
+    @JsonPropertyDescription("Never, Conditionally or Always: whether it recreates the resource.")
+    private String requiresRecreation;
+
+    @JsonPropertyDescription(
+        "Static (CloudFormation knows the new value) or Dynamic (known only while updating).")
+    private String evaluation;
+
+    @JsonPropertyDescription(
+        "ParameterReference, ResourceReference, ResourceAttribute, DirectModification or"
+            + " Automatic.")
+    private String changeSource;
+
+    @JsonPropertyDescription(
+        "The parameter, resource or attribute that caused the change; empty for a direct"
+            + " modification of the template.")
+    private String causingEntity;
   }
 
   /** A data resource the change set would replace or remove. */

@@ -19,6 +19,8 @@ import software.amazon.awssdk.services.cloudformation.model.DescribeChangeSetRes
 import software.amazon.awssdk.services.cloudformation.model.GetTemplateSummaryResponse;
 import software.amazon.awssdk.services.cloudformation.model.Parameter;
 import software.amazon.awssdk.services.cloudformation.model.ParameterDeclaration;
+import software.amazon.awssdk.services.cloudformation.model.ResourceChangeDetail;
+import software.amazon.awssdk.services.cloudformation.model.ResourceTargetDefinition;
 import software.amazon.awssdk.services.cloudformation.model.Tag;
 
 /** {@link ChangeSets} on CloudFormation. */
@@ -143,7 +145,8 @@ final class SdkChangeSets implements ChangeSets {
                   rc.logicalResourceId(),
                   rc.physicalResourceId(),
                   rc.resourceType(),
-                  rc.replacementAsString()));
+                  rc.replacementAsString(),
+                  details(rc.details())));
         }
       }
       token = page.nextToken();
@@ -161,6 +164,26 @@ final class SdkChangeSets implements ChangeSets {
         first.statusReason(),
         parameters,
         changes);
+  }
+
+  /**
+   * The Details of a resource change without their values: Target.BeforeValue and AfterValue come
+   * only with IncludePropertyValues, which is never sent, and are not read should they come.
+   */
+  private static List<ChangeDetail> details(List<ResourceChangeDetail> details) {
+    List<ChangeDetail> out = new ArrayList<>();
+    for (ResourceChangeDetail d : details) {
+      ResourceTargetDefinition t = d.target();
+      out.add(
+          new ChangeDetail(
+              t == null ? null : t.attributeAsString(),
+              t == null ? null : t.name(),
+              t == null ? null : t.requiresRecreationAsString(),
+              d.evaluationAsString(),
+              d.changeSourceAsString(),
+              d.causingEntity()));
+    }
+    return out;
   }
 
   @Override

@@ -93,7 +93,13 @@ public final class FakeChangeSets implements ChangeSets {
 
   /**
    * A script for {@link #defaultChanges}: one Modify of an {@code AWS::ECS::Service} "Uses<key>"
-   * per parameter whose value the request changes.
+   * per parameter whose value the request changes. Its property {@code <key>} refers to the
+   * parameter, so the change carries the detail CloudFormation gives a changed parameter: Target
+   * Properties.{@code <key>}, Evaluation Static, ChangeSource ParameterReference, CausingEntity the
+   * parameter ("if you modified the value of the KeyPairName parameter, the CausingEntity is the
+   * name of the parameter",
+   * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChangeDetail.html;
+   * moto 5.2.1 gives no Details at all).
    */
   public static List<ResourceChange> parameterDiff(StackInfo stack, ChangeSetRequest request) {
     List<ResourceChange> out = new ArrayList<>();
@@ -105,10 +111,23 @@ public final class FakeChangeSets implements ChangeSets {
                 "Uses" + e.getKey(),
                 stack.name() + "-" + e.getKey(),
                 "AWS::ECS::Service",
-                "False"));
+                "False",
+                List.of(parameterReference(e.getKey(), e.getKey(), "Never"))));
       }
     }
     return out;
+  }
+
+  /**
+   * The detail of a property that refers to a changed parameter
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChangeDetail.html,
+   * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceTargetDefinition.html):
+   * CloudFormation knows the new value (Static).
+   */
+  public static ChangeDetail parameterReference(
+      String property, String parameter, String requiresRecreation) {
+    return new ChangeDetail(
+        "Properties", property, requiresRecreation, "Static", "ParameterReference", parameter);
   }
 
   /** Marks every AVAILABLE change set of the stack OBSOLETE, as after an update another way. */

@@ -408,8 +408,21 @@ public final class FakeStacks implements Stacks {
             String next = parameters.get(parameter);
             boolean listed = scripted.stream().anyMatch(c -> id.equals(c.logicalId()));
             if (!listed && now != null && !now.isEmpty() && !now.equals(next)) {
+              // The snapshot property needs replacement when it changes (aws-resource-rds-
+              // dbcluster.html "SnapshotIdentifier", aws-resource-rds-dbinstance.html
+              // "DBSnapshotIdentifier": "Update requires: Replacement"), hence Always.
+              String property =
+                  "AWS::RDS::DBCluster".equals(resources.get(id))
+                      ? "SnapshotIdentifier"
+                      : "DBSnapshotIdentifier";
               out.add(
-                  new ResourceChange("Modify", id, id.toLowerCase(), resources.get(id), "True"));
+                  new ResourceChange(
+                      "Modify",
+                      id,
+                      id.toLowerCase(),
+                      resources.get(id),
+                      "True",
+                      List.of(FakeChangeSets.parameterReference(property, parameter, "Always"))));
             }
           });
       return out;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ttes.operator.aws.AwsTarget;
 import io.ttes.operator.aws.ChangeSets;
+import io.ttes.operator.aws.ChangeSets.ChangeDetail;
 import io.ttes.operator.aws.ChangeSets.ChangeSetRequest;
 import io.ttes.operator.aws.ChangeSets.CreateResult;
 import io.ttes.operator.aws.sdk.StubAws.Reply;
@@ -129,6 +130,51 @@ class SdkChangeSetsTest {
         (changeSets, stub) -> {
           changeSets.delete("prod-ops", "ttes-u-1");
           assertThat(stub.operations()).containsExactly("DeleteChangeSet");
+        });
+  }
+
+  @Test
+  void describeCarriesEachChangesDetailsWithoutPropertyValues() {
+    String secret = "s3cret-from-a-noecho-parameter";
+    String withDetails =
+        "<member><Type>Resource</Type><ResourceChange><Action>Modify</Action>"
+            + "<LogicalResourceId>Service</LogicalResourceId>"
+            + "<ResourceType>AWS::ECS::Service</ResourceType><Replacement>Conditional</Replacement>"
+            + "<Details>"
+            + "<member><Target><Attribute>Properties</Attribute><Name>TaskDefinition</Name>"
+            + "<RequiresRecreation>Conditionally</RequiresRecreation>"
+            // Only IncludePropertyValues brings these; should they come anyway, nothing keeps them.
+            + "<BeforeValue>"
+            + secret
+            + "</BeforeValue><AfterValue>"
+            + secret
+            + "-new</AfterValue></Target>"
+            + "<Evaluation>Static</Evaluation><ChangeSource>ParameterReference</ChangeSource>"
+            + "<CausingEntity>Image</CausingEntity></member>"
+            + "<member><Target><Attribute>Tags</Attribute><RequiresRecreation>Never"
+            + "</RequiresRecreation></Target><Evaluation>Static</Evaluation>"
+            + "<ChangeSource>DirectModification</ChangeSource></member>"
+            + "</Details></ResourceChange></member>";
+    withChangeSets(
+        op -> Reply.xml(200, describeResult("CREATE_COMPLETE", null, withDetails, null)),
+        (changeSets, stub) -> {
+          var info = changeSets.describe("prod-ops", "ttes-u-1").orElseThrow();
+          assertThat(info.changes().get(0).details())
+              .containsExactly(
+                  new ChangeDetail(
+                      "Properties",
+                      "TaskDefinition",
+                      "Conditionally",
+                      "Static",
+                      "ParameterReference",
+                      "Image"),
+                  new ChangeDetail("Tags", null, "Never", "Static", "DirectModification", null));
+          assertThat(info.toString()).doesNotContain(secret);
+          // The values are never asked for.
+          assertThat(stub.bodies())
+              .singleElement()
+              .asString()
+              .doesNotContain("IncludePropertyValues");
         });
   }
 
