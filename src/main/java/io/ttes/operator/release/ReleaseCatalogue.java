@@ -157,6 +157,29 @@ public final class ReleaseCatalogue {
     return out;
   }
 
+  /**
+   * The version an upgrade stopping at {@code stop} on its way to {@code to} moves to: the highest
+   * release of the stop's MAJOR.MINOR this catalogue lists that is at least {@code stop} and below
+   * {@code to}, or {@code stop} itself when it lists none. "Through v3.24" means the 3.24 line, and
+   * its latest patch carries its fixes; the catalogue's stop names the patch known when the entry
+   * was written, an extension can name a later one. Pre-releases are never chosen.
+   */
+  public TtesVersion latestPatch(TtesVersion stop, TtesVersion to) {
+    Objects.requireNonNull(stop, "stop");
+    Objects.requireNonNull(to, "to");
+    TtesVersion best = stop;
+    for (TtesVersion v : releases.keySet()) {
+      if (v.major() == stop.major()
+          && v.minor() == stop.minor()
+          && v.preRelease() == null
+          && v.compareTo(best) > 0
+          && v.compareTo(to) < 0) {
+        best = v;
+      }
+    }
+    return best;
+  }
+
   private Collection<Release> crossed(TtesVersion from, TtesVersion to) {
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");

@@ -44,15 +44,19 @@ final class ApprovalPhase {
     List<String> unprotected = unprotectedRisks(run.spec, plan);
     boolean approved = plan.getHash().equals(run.spec.getApprovedPlan());
     boolean manual = run.spec.getApproval() == ApprovalMode.Manual;
+    // A hop of a multi-hop upgrade is approved on its own: its events say which hop.
+    String hop =
+        UpgradeHops.walking(run) && run.status.getHop() != null ? run.status.getHop() + ": " : "";
     if (approved || (!manual && unprotected.isEmpty())) {
       run.status.setPhase(UpgradePhase.Updating);
       endings.events.normal(
           run.resource,
           "Executing",
-          "executing plan " + plan.getHash() + (approved ? " (approved)" : " (automatic)"));
+          hop + "executing plan " + plan.getHash() + (approved ? " (approved)" : " (automatic)"));
       return execution.handle(run);
     }
-    StringBuilder message = new StringBuilder("waiting for approval: set spec.approvedPlan to ");
+    StringBuilder message = new StringBuilder(hop);
+    message.append("waiting for approval: set spec.approvedPlan to ");
     message.append(plan.getHash());
     String approvedPlan = run.spec.getApprovedPlan();
     if (approvedPlan != null && !approvedPlan.isBlank()) {

@@ -204,7 +204,8 @@ final class ChangeSetPreparer {
         hasher.hash(
             plan.getGeneration(),
             UpgradePlan.of(plan).stacks(),
-            UpgradePlan.addedMigrations(plan, StackPlanReader.specCommands(run.spec))));
+            UpgradePlan.addedMigrations(plan, StackPlanReader.specCommands(run.spec)),
+            UpgradeHops.hashed(run)));
     String what = "stack " + ps.getName() + ": " + drift;
     rec.setMessage(PlanDrift.PREFIX + what);
     boolean manual = run.spec.getApproval() == ApprovalMode.Manual;

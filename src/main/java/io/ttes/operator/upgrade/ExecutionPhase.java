@@ -27,14 +27,17 @@ final class ExecutionPhase {
   private final StackStep stackStep;
   private final MigrationStep migrationStep;
   private final WindowGate window;
+  private final UpgradeHops hops;
 
   ExecutionPhase(
       UpgradeEndings endings,
       StackPlanReader reader,
       PlanVoider voider,
       StackStep stackStep,
-      MigrationStep migrationStep) {
+      MigrationStep migrationStep,
+      UpgradeHops hops) {
     this.window = new WindowGate(endings);
+    this.hops = hops;
     this.endings = endings;
     this.reader = reader;
     this.voider = voider;
@@ -113,6 +116,12 @@ final class ExecutionPhase {
                 .filter(ps -> ps != null && !Disposition.Skipped.name().equals(ps.getDisposition()))
                 .map(PlannedStack::getName)
                 .toList());
+    // A hop that is not the last: recorded, and the next hop is planned with the lock kept.
+    PhaseResult nextHop = hops.finishHop(run);
+    if (nextHop != null) {
+      reader.forgetSummaries();
+      return nextHop;
+    }
     status.setPhase(UpgradePhase.Succeeded);
     endings.lock.release(run.ns, run.clusterName(), run.name);
     if (RollbackPlanner.isRollback(plan)) {
@@ -132,9 +141,13 @@ final class ExecutionPhase {
             + status.getFromVersion()
             + " to "
             + run.target()
+            + (status.getHops().size() > 1 && !RollbackPlanner.isRollback(plan)
+                ? " in " + status.getHops().size() + " hops"
+                : "")
             + ": "
             + stacks
-            + " stacks updated";
+            + " stacks updated"
+            + (status.getHops().size() > 1 ? " in the last hop" : "");
     endings.events.normal(run.resource, SUCCEEDED, message);
     reader.forgetSummaries();
     return new PhaseResult(Outcome.ready(SUCCEEDED, message), null);

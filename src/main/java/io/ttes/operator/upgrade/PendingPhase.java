@@ -44,7 +44,7 @@ final class PendingPhase {
     if (v.alreadyAtTarget()) {
       status.setPhase(UpgradePhase.Succeeded);
       status.setFromVersion(observed);
-      status.setTargetVersion(run.target());
+      status.setTargetVersion(run.spec.getTargetVersion());
       endings.lock.release(run.ns, run.clusterName(), run.name);
       endings.events.normal(run.resource, ALREADY_AT_TARGET, v.message());
       return new PhaseResult(Outcome.ready(ALREADY_AT_TARGET, v.message()), null);
@@ -56,22 +56,25 @@ final class PendingPhase {
     if (status.getFromVersion() == null) {
       status.setFromVersion(observed);
     }
-    status.setTargetVersion(run.target());
+    status.setTargetVersion(run.spec.getTargetVersion());
     if (status.getAttempt() == null) {
       status.setAttempt(1);
     }
     status.setPlan(identity.newPlan(run));
     status.setSteps(new ArrayList<>());
     status.setPhase(UpgradePhase.Planning);
+    String hop = v.multiHop() ? v.route().label(v.route().current()) + " of " : "";
     endings.events.normal(
         run.resource,
         PLANNING,
-        "planning the upgrade of "
+        "planning "
+            + hop
+            + "the upgrade of "
             + run.clusterName()
             + " from "
             + status.getFromVersion()
             + " to "
-            + run.target());
+            + run.spec.getTargetVersion());
     return new PhaseResult(
         Outcome.reconciling(PLANNING, "planning " + run.target()), Duration.ofMillis(1));
   }

@@ -24,6 +24,7 @@ final class PhaseTable {
   private final ExecutionPhase execution;
   final FinishedPhase finished;
   private final RollbackPlanner rollback;
+  private final UpgradeHops hops;
 
   PhaseTable(
       AwsServicesFactory aws,
@@ -37,6 +38,7 @@ final class PhaseTable {
     StackPlanReader reader = new StackPlanReader();
     PlanVoider voider = new PlanVoider(events);
     this.lockGuard = new LockGuard(lock, config);
+    this.hops = new UpgradeHops(endings);
     this.pending = new PendingPhase(endings, lockGuard, new PlanIdentity());
     ChangeSetPreparer preparer = new ChangeSetPreparer(endings, reader, new SnapshotGuard(endings));
     this.execution =
@@ -45,15 +47,25 @@ final class PhaseTable {
             reader,
             voider,
             new StackStep(endings, preparer),
-            new MigrationStep(endings, voider, opsTasks));
+            new MigrationStep(endings, voider, opsTasks),
+            hops);
     this.approval = new ApprovalPhase(endings, voider, execution);
     this.planning = new PlanningPhase(endings, reader, voider, approval);
     this.finished = new FinishedPhase(config);
     this.rollback = new RollbackPlanner(endings);
   }
 
-  /** Runs the handler of {@code phase}; {@code observed} is the version the cluster runs. */
+  /**
+   * Runs the handler of {@code phase}; {@code observed} is the version the cluster runs. An upgrade
+   * walking hops then has status.hops laid out and its outcome names the current hop.
+   */
   PhaseResult handle(UpgradeRun run, UpgradePhase phase, String observed) {
+    PhaseResult result = dispatch(run, phase, observed);
+    hops.layOut(run);
+    return new PhaseResult(UpgradeHops.named(run, result.outcome()), result.reschedule());
+  }
+
+  private PhaseResult dispatch(UpgradeRun run, UpgradePhase phase, String observed) {
     if (phase == null || phase == UpgradePhase.Pending) {
       return pending.handle(run, observed);
     }

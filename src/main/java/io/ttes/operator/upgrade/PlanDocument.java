@@ -6,6 +6,7 @@ import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.ChangeDetail;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.DataRisk;
+import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Hop;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.ParameterChange;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedDrift;
@@ -21,11 +22,12 @@ import java.util.stream.Collectors;
 
 /**
  * The recorded plan (status.plan) as plain text a reviewer reads in a terminal: a header (upgrade,
- * cluster, versions, hash, how to approve), then per stack in template order the changed parameters
- * old → new, the resource changes with their property-level details, the data risks and what covers
- * each, then the drift the plan overwrites, then the migrations with their reasons. Pure: the same
- * upgrade and plan give the same text. A NoEcho parameter's values read {@link
- * ParameterPlanner#MASK} whatever status holds. One method per section.
+ * cluster, versions, hash, how to approve), the hops of a multi-hop upgrade and which one the plan
+ * is for, then per stack in template order the changed parameters old → new, the resource changes
+ * with their property-level details, the data risks and what covers each, then the drift the plan
+ * overwrites, then the migrations with their reasons. Pure: the same upgrade and plan give the same
+ * text. A NoEcho parameter's values read {@link ParameterPlanner#MASK} whatever status holds. One
+ * method per section.
  */
 final class PlanDocument {
   /** The ConfigMap key the text is stored under. */
@@ -63,6 +65,7 @@ final class PlanDocument {
     Plan plan = status.getPlan();
     StringBuilder out = new StringBuilder();
     header(out, su, status);
+    hops(out, status);
     for (PlannedStack ps : plan.getStacks()) {
       stack(out, ps);
     }
@@ -111,6 +114,36 @@ final class PlanDocument {
         + " --type merge -p '{\"spec\":{\"approvedPlan\":\""
         + plan.getHash()
         + "\"}}'";
+  }
+
+  /**
+   * The hops of an upgrade that walks several (status.hops), each with its state and why the
+   * upgrade stops there, and which one this plan is; nothing for an upgrade without hops.
+   */
+  void hops(StringBuilder out, StackUpgradeStatus status) {
+    List<Hop> hops = status.getHops();
+    Integer current = status.getPlan().getHop();
+    if (hops.isEmpty() || current == null) {
+      return;
+    }
+    out.append("\n== Hops (").append(hops.size()).append("): this plan is hop ");
+    out.append(current).append('/').append(hops.size()).append('\n');
+    for (int i = 0; i < hops.size(); i++) {
+      Hop h = hops.get(i);
+      out.append("  ").append(i + 1).append(". ").append(orNone(h.getFrom())).append(" → ");
+      out.append(orNone(h.getVersion())).append("  ").append(orNone(h.getPhase()));
+      if (i + 1 == current) {
+        out.append("  (this plan)");
+      } else if (i + 1 > current) {
+        out.append("  (planned and approved on its own after hop ").append(i).append(')');
+      } else if (h.getPlanHash() != null) {
+        out.append("  (plan ").append(h.getPlanHash()).append(')');
+      }
+      out.append('\n');
+      for (String reason : h.getReasons()) {
+        out.append("     stop because ").append(reason).append('\n');
+      }
+    }
   }
 
   /** One stack: its disposition and, when it changes, its three sections. */

@@ -35,7 +35,17 @@ public final class PlanHasher {
    * list (the release catalogue added them). A plan without such commands hashes as before.
    */
   public String hash(long generation, List<StackPlan> stacks, List<List<String>> addedMigrations) {
-    return Sha256.hex(canonical(generation, stacks, addedMigrations), 12);
+    return hash(generation, stacks, addedMigrations, null);
+  }
+
+  /**
+   * The same, also over {@code hop}, the hop of a multi-hop upgrade the plan is for ({@code hop
+   * 1/2: 3.23.2 → 3.24.2}): two hops never share a hash, so approving one hop never executes
+   * another. A plan without hops (null) hashes as before.
+   */
+  public String hash(
+      long generation, List<StackPlan> stacks, List<List<String>> addedMigrations, String hop) {
+    return Sha256.hex(canonical(generation, stacks, addedMigrations, hop), 12);
   }
 
   /** The text the hash is taken over; visible for tests that show what the hash covers. */
@@ -44,8 +54,16 @@ public final class PlanHasher {
   }
 
   String canonical(long generation, List<StackPlan> stacks, List<List<String>> addedMigrations) {
+    return canonical(generation, stacks, addedMigrations, null);
+  }
+
+  String canonical(
+      long generation, List<StackPlan> stacks, List<List<String>> addedMigrations, String hop) {
     Out out = new Out();
     out.field("generation", Long.toString(generation));
+    if (hop != null) {
+      out.field("hop", hop);
+    }
     for (StackPlan s : stacks) {
       out.field("stack", s.name());
       out.field("disposition", s.disposition().name());

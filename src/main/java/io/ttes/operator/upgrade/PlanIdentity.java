@@ -21,6 +21,9 @@ final class PlanIdentity {
     Plan plan = new Plan();
     plan.setGeneration(run.resource.getMetadata().getGeneration());
     plan.setSpecDigest(specDigest(run));
+    if (run.validation != null && run.validation.multiHop()) {
+      plan.setHop(run.validation.route().current() + 1);
+    }
     for (StackRef ref : order.sortStacks(run.cluster.getSpec().getStacks())) {
       PlannedStack ps = new PlannedStack();
       ps.setName(ref.getName());

@@ -211,7 +211,10 @@ final class PlanningPhase {
             run.cluster == null ? null : run.cluster.getStatus(), plan, run.target()));
     plan.setHash(
         hasher.hash(
-            plan.getGeneration(), stackPlans, UpgradePlan.addedMigrations(plan, specCommands)));
+            plan.getGeneration(),
+            stackPlans,
+            UpgradePlan.addedMigrations(plan, specCommands),
+            UpgradeHops.hashed(run)));
     Set<String> declared = new HashSet<>();
     plan.getStacks().forEach(ps -> declared.addAll(UpgradePlan.declared(ps)));
     for (String unused :
@@ -229,6 +232,7 @@ final class PlanningPhase {
         PLANNED,
         (rollback ? "rollback plan " : "plan ")
             + plan.getHash()
+            + (plan.getHop() == null ? "" : " of " + UpgradeHops.hashed(run))
             + ": "
             + changing
             + " of "

@@ -99,6 +99,8 @@ final class RollbackPlanner {
     }
     status.setPlan(plan);
     status.setSteps(new ArrayList<>());
+    // status.hops stays as the record of how far the upgrade got; a rollback walks no hop.
+    status.setHop(null);
     status.setPhase(UpgradePhase.Planning);
     String message =
         "rolling back "

@@ -58,7 +58,7 @@ final class StackPlanReader {
         ps.getName(),
         summary(run, ps.getTemplate()),
         current,
-        run.validation.target(),
+        run.targetVersion(),
         run.spec.getParameters(),
         perStack);
   }

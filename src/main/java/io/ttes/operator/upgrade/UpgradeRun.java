@@ -7,6 +7,7 @@ import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.AwsServices;
 import io.ttes.operator.upgrade.UpgradeValidator.Validation;
+import io.ttes.operator.version.TtesVersion;
 import java.util.Objects;
 
 /**
@@ -55,8 +56,27 @@ final class UpgradeRun {
     return status.getAttempt() == null ? 1 : status.getAttempt();
   }
 
+  /**
+   * The version this plan moves the stacks to: spec.targetVersion, or the current hop's version
+   * while an upgrade walks hops and is not at its last one ({@link HopRoute}).
+   */
   String target() {
-    return spec.getTargetVersion();
+    HopRoute.Leg hop = intermediateHop();
+    return hop == null ? spec.getTargetVersion() : hop.to().toString();
+  }
+
+  /** {@link #target()} parsed; null when spec.targetVersion does not parse. */
+  TtesVersion targetVersion() {
+    HopRoute.Leg hop = intermediateHop();
+    return hop != null ? hop.to() : validation == null ? null : validation.target();
+  }
+
+  /** The current hop when it is not the last one (whose version is spec.targetVersion). */
+  private HopRoute.Leg intermediateHop() {
+    if (validation == null || !validation.multiHop() || validation.route().last()) {
+      return null;
+    }
+    return RollbackPlanner.isRollback(status.getPlan()) ? null : validation.route().leg();
   }
 
   /**

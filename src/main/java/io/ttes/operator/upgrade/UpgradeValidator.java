@@ -49,8 +49,11 @@ public final class UpgradeValidator {
    *     stalls even when there is nothing to do)
    * @param migrationsAfter the template after whose stack the migrations run; null when there are
    *     no migration commands
-   * @param required the migrations the release catalogue requires from the observed version to the
-   *     target, each with the release-note lines that ask for it; empty when either is unknown
+   * @param required the migrations the release catalogue requires of the current hop (from the
+   *     version the upgrade, or its current hop, started at to the target, or to the hop's
+   *     version), each with the release-note lines that ask for it; empty when either is unknown
+   * @param route the hops of the upgrade ({@link HopRoute}); null when the versions are unknown,
+   *     not upgrading, under {@code spec.path: Direct}, or for a rollback
    * @param window the parsed spec.window; null when the upgrade may execute any time (or when it
    *     does not parse, which is one of the problems)
    */
@@ -61,6 +64,7 @@ public final class UpgradeValidator {
       boolean alreadyAtTarget,
       String migrationsAfter,
       List<RequiredMigration> required,
+      HopRoute route,
       MaintenanceWindow window) {
     public Validation {
       problems = List.copyOf(problems);
@@ -69,6 +73,11 @@ public final class UpgradeValidator {
 
     public boolean ok() {
       return problems.isEmpty();
+    }
+
+    /** Whether the upgrade walks several hops (spec.path Hops across a required version). */
+    public boolean multiHop() {
+      return route != null && route.multiHop();
     }
 
     /** A sentence for the Ready condition when there is nothing to do. */
@@ -88,7 +97,7 @@ public final class UpgradeValidator {
       TTESClusterSpec cluster,
       String observedVersion,
       StackUpgradeStatus status) {
-    Validation v = validate(spec, cluster, observedVersion);
+    Validation v = check(spec, cluster, observedVersion, status);
     PlanProblem rollback = rollbackProblem(spec, status);
     if (rollback == null) {
       return v;
@@ -102,6 +111,7 @@ public final class UpgradeValidator {
         v.alreadyAtTarget(),
         v.migrationsAfter(),
         v.required(),
+        v.route(),
         v.window());
   }
 
@@ -128,6 +138,14 @@ public final class UpgradeValidator {
    */
   public Validation validate(
       StackUpgradeSpec spec, TTESClusterSpec cluster, String observedVersion) {
+    return check(spec, cluster, observedVersion, null);
+  }
+
+  private Validation check(
+      StackUpgradeSpec spec,
+      TTESClusterSpec cluster,
+      String observedVersion,
+      StackUpgradeStatus status) {
     List<PlanProblem> problems = new ArrayList<>();
 
     TtesVersion target = TtesVersion.parse(spec.getTargetVersion()).orElse(null);
@@ -252,21 +270,41 @@ public final class UpgradeValidator {
       alreadyAtTarget = c == 0;
     }
     List<RequiredMigration> required = List.of();
-    if (target != null && observed != null && target.compareTo(observed) > 0) {
-      required = catalogue.migrationsBetween(observed, target);
-      List<RequiredHop> hops = catalogue.requiredHops(observed, target);
-      if (!hops.isEmpty()) {
-        problems.add(intermediateVersion(spec, observed, target, hops.get(0)));
+    HopRoute route = null;
+    TtesVersion start = start(status, observed);
+    boolean rollback = status != null && RollbackPlanner.isRollback(status.getPlan());
+    if (target != null && start != null && target.compareTo(start) > 0 && !rollback) {
+      if (spec.getPath() == StackUpgradeSpec.Path.Direct) {
+        required = catalogue.migrationsBetween(start, target);
+        List<RequiredHop> hops = catalogue.requiredHops(start, target);
+        if (!hops.isEmpty()) {
+          problems.add(intermediateVersion(spec, start, target, hops.get(0)));
+        }
+      } else {
+        route = HopRoute.of(catalogue, start, target, UpgradeHops.finished(status));
+        required = route.leg() == null ? List.of() : route.leg().required();
       }
     }
     return new Validation(
-        problems, target, observed, alreadyAtTarget, migrationsAfter, required, window);
+        problems, target, observed, alreadyAtTarget, migrationsAfter, required, route, window);
   }
 
   /**
-   * The upgrade crosses a version it must stop at. Under {@code Hops} as under {@code Direct} it
-   * stops before any AWS call and says which version to upgrade to first: the operator does not
-   * plan several hops in one StackUpgrade.
+   * The version the upgrade starts from: status.fromVersion once the upgrade started (the cluster's
+   * version moves while its stacks are updated, and a hop must not be planned from a half-updated
+   * observation), the cluster's observed version before.
+   */
+  private static TtesVersion start(StackUpgradeStatus status, TtesVersion observed) {
+    if (status != null && status.getFromVersion() != null) {
+      return TtesVersion.parse(status.getFromVersion()).orElse(observed);
+    }
+    return observed;
+  }
+
+  /**
+   * The upgrade crosses a version it must stop at and {@code spec.path} is {@code Direct}: it stops
+   * before any AWS call and says which version to upgrade to first ({@code Hops} plans the hops
+   * instead, {@link HopRoute}).
    */
   private static PlanProblem intermediateVersion(
       StackUpgradeSpec spec, TtesVersion observed, TtesVersion target, RequiredHop hop) {

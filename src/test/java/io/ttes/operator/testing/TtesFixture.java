@@ -55,7 +55,8 @@ public final class TtesFixture {
   public static final String URL_PATTERN =
       "https://" + BUCKET + ".s3.amazonaws.com/public/cloud/{version}/{template}.gen.template";
 
-  public static final List<String> VERSIONS = List.of("3.33.1", "3.33.2", "3.34.0");
+  public static final List<String> VERSIONS =
+      List.of("3.23.2", "3.24.2", "3.25.1", "3.33.1", "3.33.2", "3.34.0");
 
   /** Every template of the ECS platform in template order (5-3a, not 5-3b). */
   public static final List<String> ALL_TEMPLATES =

@@ -38,7 +38,7 @@ import java.util.concurrent.ExecutorService;
  * migrations' OpsTasks, the upgrade object) is the in-process {@link KubeApi}.
  *
  * <p>Three stacks of cluster "prod": the Aurora stack, the ops stack (migrations follow it) and the
- * services stack, at 3.33.1, upgraded to 3.33.2.
+ * services stack, at 3.33.1, upgraded to 3.33.2 ({@link #between} for other versions).
  */
 final class PhaseHarness implements AutoCloseable {
   static final String NS = "ns";
@@ -63,6 +63,17 @@ final class PhaseHarness implements AutoCloseable {
   private PhaseTable phases;
   private final Clock clock;
 
+  /** The versions whose templates exist (the target and, for a multi-hop upgrade, each hop's). */
+  private final List<String> versions;
+
+  /**
+   * Stacks at {@code from} (their images), an upgrade to {@code target}, and templates of every
+   * version in {@code versions} declaring what the stacks have.
+   */
+  static PhaseHarness between(String spec, String from, String target, String... versions) {
+    return new PhaseHarness(spec, Clock.systemUTC(), from, target, List.of(versions));
+  }
+
   /** {@code spec} is the StackUpgrade's spec in YAML, indented by two spaces. */
   PhaseHarness(String spec) {
     this(spec, Clock.systemUTC());
@@ -70,12 +81,19 @@ final class PhaseHarness implements AutoCloseable {
 
   /** The same, with the handlers reading {@code clock} (a maintenance window, step times). */
   PhaseHarness(String spec, Clock clock) {
+    this(spec, clock, "3.33.1", "3.33.2", List.of("3.33.2"));
+  }
+
+  private PhaseHarness(
+      String spec, Clock clock, String from, String target, List<String> versions) {
     this.clock = clock;
+    this.versions = List.copyOf(versions);
+    this.observed = from;
     api.createNamespace(NS);
     aws.changeSets().defaultChanges(FakeChangeSets::parameterDiff);
     stack(AURORA, "2-1-db-aurora-master", Map.of("DBSnapshotIdentifier", ""));
-    stack(OPS, "5-2-ecs-ops", Map.of("Image", IMAGE + "3.33.1-aws"));
-    stack(SERVICES, "5-4-ecs-services", Map.of("Image", IMAGE + "3.33.1-aws", "Replicas", "2"));
+    stack(OPS, "5-2-ecs-ops", Map.of("Image", IMAGE + from + "-aws"));
+    stack(SERVICES, "5-4-ecs-services", Map.of("Image", IMAGE + from + "-aws", "Replicas", "2"));
     TTESCluster c =
         client
             .getKubernetesSerialization()
@@ -99,7 +117,7 @@ final class PhaseHarness implements AutoCloseable {
     // The upgrade holds the cluster's lock, as after PendingPhase took it.
     TTESClusterStatus status = new TTESClusterStatus();
     status.setActiveUpgrade("up");
-    status.setVersion("3.33.1");
+    status.setVersion(from);
     cluster.setStatus(status);
     cluster.setStatus(client.resource(cluster).updateStatus().getStatus());
     StackUpgrade su =
@@ -112,15 +130,15 @@ final class PhaseHarness implements AutoCloseable {
                 metadata: {name: up, namespace: ns}
                 spec:
                   clusterRef: {name: prod}
-                  targetVersion: 3.33.2
+                  targetVersion: %s
                 %s"""
-                    .formatted(spec),
+                    .formatted(target, spec),
                 StackUpgrade.class);
     upgrade = client.resource(su).create();
     restart();
   }
 
-  /** A stack at 3.33.1 whose 3.33.2 template declares the same parameters. */
+  /** A stack at 3.33.1 whose 3.33.2 template (each version's) declares the same parameters. */
   void stack(String name, String template, Map<String, String> parameters) {
     var s = aws.stacks().stack(name).status("UPDATE_COMPLETE").tag("cost-center", "lora-1");
     parameters.forEach(s::parameter);
@@ -129,12 +147,14 @@ final class PhaseHarness implements AutoCloseable {
     template(template, declared);
   }
 
-  /** Replaces the 3.33.2 template summary of {@code template}. */
+  /** Replaces the 3.33.2 template summary (each version's) of {@code template}. */
   void template(String template, List<TemplateParameter> declared) {
-    aws.changeSets()
-        .template(
-            URL.replace("{version}", "3.33.2").replace("{template}", template),
-            new TemplateSummary(declared, List.of("CAPABILITY_IAM")));
+    for (String version : versions) {
+      aws.changeSets()
+          .template(
+              URL.replace("{version}", version).replace("{template}", template),
+              new TemplateSummary(declared, List.of("CAPABILITY_IAM")));
+    }
   }
 
   /** New handlers, as a restarted operator wires them: nothing is remembered but the status. */

@@ -45,6 +45,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".spec.targetVersion",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
+    name = "Hop",
+    jsonPath = ".status.hop",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
     name = "Plan",
     jsonPath = ".status.plan.hash",
     type = AdditionalPrinterColumn.Type.STRING)

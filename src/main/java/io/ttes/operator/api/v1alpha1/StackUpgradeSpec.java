@@ -72,8 +72,9 @@ public class StackUpgradeSpec {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyDescription(
       "Hops (the default when empty) or Direct: what an upgrade across a version the release notes"
-          + " say to pass through does. Both stop with IntermediateVersionRequired naming that"
-          + " version; upgrade to it first.")
+          + " say to pass through does. Hops plans and executes one hop after another (each with"
+          + " its own plan, approval, snapshots and migrations; status.hops); Direct stops with"
+          + " IntermediateVersionRequired naming that version.")
   private Path path;
 
   // Left out of JSON while unset, and out of the spec digest (as approvedPlan is): asking for a

@@ -52,6 +52,48 @@ public class StackUpgradeStatus extends KindStatus {
           + " the execution), and when a rollback (spec.rollback) started.")
   private RollbackStatus rollback;
 
+  @JsonPropertyDescription(
+      "The hops of an upgrade across a version the release notes say to pass through (spec.path"
+          + " Hops), in order: each hop is planned, approved and executed as an upgrade of its own."
+          + " Empty for an upgrade that needs no intermediate version.")
+  private List<Hop> hops = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "The hop the upgrade is in, as hop 1/2: 3.23.2 → 3.24.2; empty without hops.")
+  private String hop;
+
+  /** One hop of a multi-hop upgrade. */
+  @Data
+  @NoArgsConstructor
+  public static class Hop {
+    @JsonPropertyDescription("The version this hop moves the stacks to.")
+    private String version;
+
+    @JsonPropertyDescription("The version the stacks run when the hop starts.")
+    private String from;
+
+    @JsonPropertyDescription(
+        "Pending (not started), the upgrade's phase while it is the current hop (Planning,"
+            + " AwaitingApproval, Updating, Migrating, Failed, ...), or Succeeded.")
+    private String phase;
+
+    @JsonPropertyDescription("When the hop started planning (RFC 3339).")
+    private String startedAt;
+
+    @JsonPropertyDescription("When the hop's last step finished (RFC 3339).")
+    private String finishedAt;
+
+    @JsonPropertyDescription(
+        "The hash of the hop's plan: what spec.approvedPlan must be for the hop to execute when"
+            + " approval is Manual.")
+    private String planHash;
+
+    @JsonPropertyDescription(
+        "Why the upgrade stops at this version: the release-note lines, each as version: line;"
+            + " empty for the last hop.")
+    private List<String> reasons = new ArrayList<>();
+  }
+
   /** The write-ahead records a rollback returns the stacks to, and the rollback's progress. */
   @Data
   @NoArgsConstructor
@@ -161,6 +203,11 @@ public class StackUpgradeStatus extends KindStatus {
     @JsonPropertyDescription(
         "The ConfigMap in the upgrade's namespace that holds the plan as text (key plan.txt).")
     private String document;
+
+    @JsonPropertyDescription(
+        "The 1-based index in status.hops of the hop this plan is for; empty for an upgrade"
+            + " without hops.")
+    private Integer hop;
   }
 
   /** A value changed outside the operator, and what the plan sets it to. */
