@@ -29,10 +29,10 @@ final class BootstrapReport {
 
   /**
    * Writes a decision about a step (CREATE already carried out: its task exists) into the step's
-   * record and the bootstrap's phase, with its events. Returns the outcome when the reconcile ends
-   * here (the step waits or failed), null when the step is done and the next one may go.
+   * record and the bootstrap's phase, with its events. The outcome of the reconcile comes from
+   * {@link #of} once every ready step was carried out.
    */
-  Outcome apply(TenantBootstrap tb, TenantBootstrapStatus status, Decision d) {
+  void apply(TenantBootstrap tb, TenantBootstrapStatus status, Decision d) {
     String step = d.step().name();
     Step record = BootstrapRecords.record(status, step);
     boolean failedBefore = "Failed".equals(record.getPhase());
@@ -44,8 +44,7 @@ final class BootstrapReport {
     record.setMessage(d.message());
     status.setPhase(BootstrapPhase.Running);
     if (d.kind() == Kind.WAIT) {
-      return Outcome.reconciling(
-          Reasons.STEP_RUNNING, "step " + step + " is " + d.phase().toLowerCase());
+      return;
     }
     record.setExitCode(d.exitCode());
     if (d.kind() == Kind.FAILED) {
@@ -53,11 +52,9 @@ final class BootstrapReport {
       if (!failedBefore) {
         events.warning(tb, Reasons.STEP_FAILED, "step " + step + " failed: " + d.message());
       }
-      return Outcome.failed(
-          Reasons.STEP_FAILED, BootstrapProgress.failedMessage(step, d.message()));
+      return;
     }
     events.normal(tb, "StepSucceeded", "step " + step + ": " + d.message());
-    return null;
   }
 
   /**
