@@ -2,7 +2,6 @@ package io.ttes.operator.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
@@ -10,29 +9,16 @@ import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
 import io.ttes.operator.bootstrap.BootstrapProgress.Decision;
 import io.ttes.operator.bootstrap.BootstrapProgress.Kind;
-import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
-import java.time.Clock;
-import java.util.ArrayList;
+import io.ttes.operator.testing.RecordedEvents;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A decision as the bootstrap's status, events and outcome show it. */
 class BootstrapReportTest {
-  private final List<String> events = new ArrayList<>();
-  private final BootstrapReport report =
-      new BootstrapReport(
-          new EventRecorder(null, Clock.systemUTC()) {
-            @Override
-            public void normal(HasMetadata object, String reason, String message) {
-              events.add("Normal " + reason + ": " + message);
-            }
-
-            @Override
-            public void warning(HasMetadata object, String reason, String message) {
-              events.add("Warning " + reason + ": " + message);
-            }
-          });
+  private final RecordedEvents recorded = new RecordedEvents();
+  private final List<String> events = recorded.lines();
+  private final BootstrapReport report = new BootstrapReport(recorded);
   private final BootstrapStep migrate =
       BootstrapSteps.plan(BootstrapStepsTest.cluster(true), BootstrapStepsTest.example()).stream()
           .filter(s -> s.name().equals(BootstrapSteps.IS_MIGRATE))

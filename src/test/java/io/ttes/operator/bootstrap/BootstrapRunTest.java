@@ -3,7 +3,6 @@ package io.ttes.operator.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
@@ -17,11 +16,10 @@ import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
 import io.ttes.operator.aws.fake.MutableClock;
 import io.ttes.operator.opstask.OwnedOpsTasks;
 import io.ttes.operator.opstask.TaskSlots;
-import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
 import io.ttes.operator.testing.KubeApi;
-import java.time.Clock;
+import io.ttes.operator.testing.RecordedEvents;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,20 +53,9 @@ class BootstrapRunTest {
   private final List<BootstrapStep> steps =
       BootstrapSteps.plan(BootstrapStepsTest.cluster(true), BootstrapStepsTest.example());
   private final TenantBootstrap tb = new TenantBootstrap();
-  private final List<String> events = new ArrayList<>();
-  private final BootstrapReport report =
-      new BootstrapReport(
-          new EventRecorder(null, Clock.systemUTC()) {
-            @Override
-            public void normal(HasMetadata object, String reason, String message) {
-              events.add("Normal " + reason + ": " + message);
-            }
-
-            @Override
-            public void warning(HasMetadata object, String reason, String message) {
-              events.add("Warning " + reason + ": " + message);
-            }
-          });
+  private final RecordedEvents recorded = new RecordedEvents();
+  private final List<String> events = recorded.lines();
+  private final BootstrapReport report = new BootstrapReport(recorded);
 
   /** The cluster's record of done cluster-wide steps, as the ledger keeps it. */
   private final Map<String, ClusterStep> ledger = new HashMap<>();

@@ -152,14 +152,8 @@ class TenantBootstrapWavesOperatorIT {
         aws.ecs().finish(arn, 0);
       }
     }
-    TenantBootstrap failed =
-        bed.await(
-            TenantBootstrap.class,
-            "acme",
-            Duration.ofSeconds(20),
-            t -> t.getStatus() != null && t.getStatus().getPhase() == BootstrapPhase.Failed);
-    assertThat(failed.getStatus().getSteps())
-        .extracting(s -> s.getName() + "=" + s.getPhase())
+    TenantBootstrap failed = awaitPhase(BootstrapPhase.Failed);
+    assertThat(stepPhases(failed))
         .containsExactly(
             "storage-db-init=Succeeded",
             "noc-db-init=Succeeded",
@@ -208,14 +202,8 @@ class TenantBootstrapWavesOperatorIT {
     oauth.forEach(arn -> aws.ecs().finish(arn, 0));
     ended.addAll(oauth);
 
-    TenantBootstrap failed =
-        bed.await(
-            TenantBootstrap.class,
-            "acme",
-            Duration.ofSeconds(20),
-            t -> t.getStatus() != null && t.getStatus().getPhase() == BootstrapPhase.Failed);
-    assertThat(failed.getStatus().getSteps())
-        .extracting(s -> s.getName() + "=" + s.getPhase())
+    TenantBootstrap failed = awaitPhase(BootstrapPhase.Failed);
+    assertThat(stepPhases(failed))
         .containsExactly(
             "storage-db-init=Succeeded",
             "noc-db-init=Failed",
@@ -315,10 +303,19 @@ class TenantBootstrapWavesOperatorIT {
   }
 
   private TenantBootstrap awaitSucceeded() {
+    return awaitPhase(BootstrapPhase.Succeeded);
+  }
+
+  private TenantBootstrap awaitPhase(BootstrapPhase phase) {
     return bed.await(
         TenantBootstrap.class,
         "acme",
         Duration.ofSeconds(20),
-        t -> t.getStatus() != null && t.getStatus().getPhase() == BootstrapPhase.Succeeded);
+        t -> t.getStatus() != null && t.getStatus().getPhase() == phase);
+  }
+
+  /** The bootstrap's steps as "name=phase", in plan order. */
+  private static List<String> stepPhases(TenantBootstrap tb) {
+    return tb.getStatus().getSteps().stream().map(s -> s.getName() + "=" + s.getPhase()).toList();
   }
 }
