@@ -10,6 +10,7 @@ import io.ttes.operator.bootstrap.BootstrapStep.Scope;
 import io.ttes.operator.opstask.TaskFailure;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,10 +62,10 @@ final class BootstrapProgress {
   /**
    * The decisions about every step that may move now: each step not done yet whose dependencies
    * ({@link BootstrapStep#after}) all succeeded, in plan order; {@code [ALL_DONE]} once every step
-   * is done. Once a step failed no new task is started (no CREATE): what depends on it is blocked,
-   * and its siblings that run already are waited for. Steps the cluster recorded as done by another
-   * bootstrap are marked Succeeded in {@code status} on the way (the one change this makes to its
-   * input).
+   * is done. A failed step stops only what depends on it ({@link #stoppedBy}): a step that does not
+   * depend on it is still started and waited for, so a retry has only the failure and its
+   * dependants left to run. Steps the cluster recorded as done by another bootstrap are marked
+   * Succeeded in {@code status} on the way (the one change this makes to its input).
    *
    * @param ledger the cluster's record of done cluster-wide steps, by step name
    * @param tasks this bootstrap's OpsTasks' status by task name (a task without status maps to
@@ -102,10 +103,30 @@ final class BootstrapProgress {
     if (succeeded.size() == steps.size()) {
       return List.of(new Decision(Kind.ALL_DONE, null, null, "Succeeded", null, null));
     }
-    if (decisions.stream().anyMatch(d -> d.kind() == Kind.FAILED)) {
-      decisions.removeIf(d -> d.kind() == Kind.CREATE);
-    }
     return decisions;
+  }
+
+  /**
+   * The steps a failure stops, each with the failed step it waits for: those with a dependency that
+   * failed or is itself stopped, in plan order (a step's dependencies come before it).
+   */
+  static Map<String, String> stoppedBy(List<BootstrapStep> steps, TenantBootstrapStatus status) {
+    Map<String, String> stopped = new LinkedHashMap<>();
+    Set<String> failed = new HashSet<>();
+    for (BootstrapStep step : steps) {
+      if ("Failed".equals(BootstrapRecords.record(status, step.name()).getPhase())) {
+        failed.add(step.name());
+        continue;
+      }
+      for (String dependency : step.after()) {
+        String root = failed.contains(dependency) ? dependency : stopped.get(dependency);
+        if (root != null) {
+          stopped.put(step.name(), root);
+          break;
+        }
+      }
+    }
+    return stopped;
   }
 
   /** The first of the {@link #ready} decisions. */
@@ -148,10 +169,19 @@ final class BootstrapProgress {
 
   /** The Failed condition's message for a step that failed, with the way to retry. */
   static String failedMessage(String step, String message) {
+    return failedMessage(step, message, List.of());
+  }
+
+  /**
+   * The Failed condition's message for a step that failed, with the steps it stopped and the way to
+   * retry.
+   */
+  static String failedMessage(String step, String message, List<String> stopped) {
     return "step "
         + step
         + " failed: "
         + message
+        + (stopped.isEmpty() ? "" : "; it stopped " + String.join(", ", stopped))
         + "; annotate with "
         + ApiGroup.RETRY_ANNOTATION
         + "=<new value> to retry";

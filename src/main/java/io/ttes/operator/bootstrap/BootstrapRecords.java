@@ -13,10 +13,15 @@ import java.util.List;
 final class BootstrapRecords {
   private BootstrapRecords() {}
 
-  /** The annotation ops.ttes.io/retry with a new value restarts the failed step. */
+  /**
+   * The annotation ops.ttes.io/retry with a new value restarts the failed steps, and only them:
+   * each gets a new attempt (a new task name), what they stopped runs after them, and what
+   * succeeded is not run again. Also taken while the steps that do not need a failed one still run
+   * (the bootstrap is Running then), so a retry asked for early is not lost.
+   */
   static void handleRetry(TenantBootstrap tb, TenantBootstrapStatus status) {
-    if (!RetryToken.take(tb, status::getRetryToken, status::setRetryToken)
-        || status.getPhase() != BootstrapPhase.Failed) {
+    boolean anyFailed = status.getSteps().stream().anyMatch(s -> "Failed".equals(s.getPhase()));
+    if (!RetryToken.take(tb, status::getRetryToken, status::setRetryToken) || !anyFailed) {
       return;
     }
     for (Step s : status.getSteps()) {
@@ -26,6 +31,8 @@ final class BootstrapRecords {
         s.setExitCode(null);
         s.setMessage("retry requested");
         s.setOpsTask(null);
+      } else if ("Pending".equals(s.getPhase()) && s.getOpsTask() == null) {
+        s.setMessage(null);
       }
     }
     status.setPhase(BootstrapPhase.Running);

@@ -1,6 +1,8 @@
 package io.ttes.operator.bootstrap;
 
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
+import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
+import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus.Step;
@@ -9,7 +11,10 @@ import io.ttes.operator.bootstrap.BootstrapProgress.Kind;
 import io.ttes.operator.status.EventRecorder;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.status.Reasons;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a bootstrap shows: a decision written into its step record and phase, the events of a step
@@ -24,10 +29,10 @@ final class BootstrapReport {
 
   /**
    * Writes a decision about a step (CREATE already carried out: its task exists) into the step's
-   * record and the bootstrap's phase, with its events. Returns the outcome when the reconcile ends
-   * here (the step waits or failed), null when the step is done and the next one may go.
+   * record and the bootstrap's phase, with its events. The outcome of the reconcile comes from
+   * {@link #of} once every ready step was carried out.
    */
-  Outcome apply(TenantBootstrap tb, TenantBootstrapStatus status, Decision d) {
+  void apply(TenantBootstrap tb, TenantBootstrapStatus status, Decision d) {
     String step = d.step().name();
     Step record = BootstrapRecords.record(status, step);
     boolean failedBefore = "Failed".equals(record.getPhase());
@@ -39,8 +44,7 @@ final class BootstrapReport {
     record.setMessage(d.message());
     status.setPhase(BootstrapPhase.Running);
     if (d.kind() == Kind.WAIT) {
-      return Outcome.reconciling(
-          Reasons.STEP_RUNNING, "step " + step + " is " + d.phase().toLowerCase());
+      return;
     }
     record.setExitCode(d.exitCode());
     if (d.kind() == Kind.FAILED) {
@@ -48,35 +52,46 @@ final class BootstrapReport {
       if (!failedBefore) {
         events.warning(tb, Reasons.STEP_FAILED, "step " + step + " failed: " + d.message());
       }
-      return Outcome.failed(
-          Reasons.STEP_FAILED, BootstrapProgress.failedMessage(step, d.message()));
+      return;
     }
     events.normal(tb, "StepSucceeded", "step " + step + ": " + d.message());
-    return null;
   }
 
   /**
-   * The outcome of one round of decisions that moved nothing further: while a failed step's
-   * siblings still run, the bootstrap stays Running, Reconciling with reason StepFailed naming the
-   * failure and the steps it waits for (the Warning event was recorded when the step failed); once
-   * none runs, the first failure (the bootstrap is Failed). Without a failure, the first step
-   * waited for.
+   * The outcome of one round of decisions that moved nothing further. Without a failure:
+   * Reconciling StepRunning saying what runs now ({@link #now}), or the upgrade that holds a step's
+   * task. While a failed step's independent steps still run, the bootstrap stays Running,
+   * Reconciling with reason StepFailed naming the failure, the steps it stops and the ones that go
+   * on (the Warning event was recorded when the step failed); once none runs, the first failure
+   * (the bootstrap is Failed).
    *
    * @param failed the steps that failed, in plan order
-   * @param running the steps that wait for their task, in plan order
-   * @param waiting the outcome of the first of {@code running}
+   * @param waiting the steps that wait for their task, in plan order
+   * @param tasks the tasks' status by name, as observed or created in this reconcile
+   * @param stopped the steps a failure stops ({@link BootstrapProgress#stoppedBy})
    */
   static Outcome of(
-      TenantBootstrapStatus status, List<Decision> failed, List<String> running, Outcome waiting) {
+      TenantBootstrapStatus status,
+      List<Decision> failed,
+      List<Decision> waiting,
+      Map<String, OpsTaskStatus> tasks,
+      Map<String, String> stopped) {
     if (failed.isEmpty()) {
-      return waiting;
+      for (Decision d : waiting) {
+        Outcome held = BootstrapTasks.waiting(null, d.step(), tasks.get(d.taskName()));
+        if (held != null) {
+          return held;
+        }
+      }
+      return Outcome.reconciling(Reasons.STEP_RUNNING, now(waiting, tasks));
     }
     Decision first = failed.get(0);
-    if (running.isEmpty()) {
+    List<String> stops = stoppedList(stopped);
+    if (waiting.isEmpty()) {
       status.setPhase(BootstrapPhase.Failed);
       return Outcome.failed(
           Reasons.STEP_FAILED,
-          BootstrapProgress.failedMessage(first.step().name(), first.message()));
+          BootstrapProgress.failedMessage(first.step().name(), first.message(), stops));
     }
     status.setPhase(BootstrapPhase.Running);
     return Outcome.reconciling(
@@ -85,9 +100,44 @@ final class BootstrapReport {
             + first.step().name()
             + " failed: "
             + first.message()
-            + "; waiting for "
-            + String.join(", ", running)
-            + " to finish, then the bootstrap is Failed and can be retried");
+            + (stops.isEmpty() ? "" : "; it stops " + String.join(", ", stops))
+            + "; the steps that do not need it go on ("
+            + now(waiting, tasks)
+            + "), then the bootstrap is Failed and can be retried");
+  }
+
+  /**
+   * What runs now, by what each step's task shows: "running: a, b; waiting for a slot: c; starting:
+   * d". A task's place in line is left out: it moves with every task that finishes, and the message
+   * would be patched each time.
+   */
+  static String now(List<Decision> waiting, Map<String, OpsTaskStatus> tasks) {
+    Map<String, List<String>> groups = new LinkedHashMap<>();
+    groups.put("running", new ArrayList<>());
+    groups.put("waiting for a slot", new ArrayList<>());
+    groups.put("starting", new ArrayList<>());
+    for (Decision d : waiting) {
+      OpsTaskStatus task = tasks.get(d.taskName());
+      String group =
+          task != null && task.getPhase() == OpsTaskPhase.Running
+              ? "running"
+              : task != null && Reasons.WAITING_FOR_SLOT.equals(task.getReason())
+                  ? "waiting for a slot"
+                  : "starting";
+      groups.get(group).add(d.step().name());
+    }
+    List<String> parts = new ArrayList<>();
+    groups.forEach(
+        (group, steps) -> {
+          if (!steps.isEmpty()) {
+            parts.add(group + ": " + String.join(", ", steps));
+          }
+        });
+    return String.join("; ", parts);
+  }
+
+  private static List<String> stoppedList(Map<String, String> stopped) {
+    return List.copyOf(stopped.keySet());
   }
 
   /** Every step done. */
@@ -96,11 +146,19 @@ final class BootstrapReport {
     return Outcome.ready(Reasons.BOOTSTRAPPED, steps + " steps done");
   }
 
-  /** A bootstrap that failed earlier and was not asked to retry. */
+  /**
+   * A bootstrap that failed earlier and was not asked to retry; the steps left Pending are the ones
+   * its failure stops (the independent ones finished before it became Failed).
+   */
   static Outcome stillFailed(TenantBootstrapStatus status) {
+    List<String> stopped =
+        status.getSteps().stream()
+            .filter(s -> "Pending".equals(s.getPhase()))
+            .map(Step::getName)
+            .toList();
     String message =
         BootstrapProgress.failedStep(status)
-            .map(f -> BootstrapProgress.failedMessage(f.getName(), f.getMessage()))
+            .map(f -> BootstrapProgress.failedMessage(f.getName(), f.getMessage(), stopped))
             .orElse("failed");
     return Outcome.failed(Reasons.STEP_FAILED, message);
   }

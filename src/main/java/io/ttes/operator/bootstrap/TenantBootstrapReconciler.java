@@ -9,15 +9,11 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.OpsTask;
-import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
 import io.ttes.operator.api.v1alpha1.TenantBootstrapStatus;
 import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsServicesFactory;
-import io.ttes.operator.bootstrap.BootstrapProgress.Decision;
-import io.ttes.operator.bootstrap.BootstrapProgress.Kind;
-import io.ttes.operator.bootstrap.BootstrapStep.Scope;
 import io.ttes.operator.cluster.ReferencedCluster;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.OwnedOpsTasks;
@@ -33,18 +29,16 @@ import io.ttes.operator.status.SpecProblem;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Runs the bootstrap commands of a TenantBootstrap, each as an owned OpsTask, the independent ones
  * at the same time ({@link BootstrapStep#after}): observe the cluster and the tasks, validate the
- * spec and its secrets, let {@link BootstrapProgress} decide, carry the decision out ({@link
- * BootstrapTasks}, {@link ClusterStepsGuard}, {@link ClusterBootstrapLedger}) and show it ({@link
- * BootstrapReport}). Cluster-wide steps run once per cluster whichever bootstrap takes the guard; a
- * step that succeeded is never run again, and re-applying the same manifest changes nothing.
+ * spec and its secrets, then {@link BootstrapRun} lets {@link BootstrapProgress} decide and carries
+ * the decisions out ({@link BootstrapTasks}, {@link ClusterStepsGuard}, {@link
+ * ClusterBootstrapLedger}) and shows them ({@link BootstrapReport}). Cluster-wide steps run once
+ * per cluster whichever bootstrap takes the guard; a step that succeeded is never run again, and
+ * re-applying the same manifest changes nothing.
  */
 // Not generation-aware: the retry annotation changes only metadata (no new generation), and a
 // generation-aware controller would never see it on a Failed bootstrap, which polls nothing.
@@ -149,58 +143,31 @@ public class TenantBootstrapReconciler implements Reconciler<TenantBootstrap> {
     ClusterStepsGuard guard =
         new ClusterStepsGuard(me, holder, ledger.hold(context, ns, clusterName, me));
     BootstrapTasks.passAllowDuringUpgrade(tb, context);
-    Map<String, OpsTaskStatus> seen = new HashMap<>(BootstrapTasks.observed(context));
-    while (true) {
-      List<Decision> ready =
-          BootstrapProgress.ready(
-              steps,
-              status,
-              ClusterBootstrapLedger.doneSteps(cluster),
-              seen,
-              s -> BootstrapRecords.taskName(tb, clusterName, s, status));
-      if (ready.get(0).kind() == Kind.ALL_DONE) {
-        guard.release();
-        return BootstrapReport.succeeded(status, steps.size());
-      }
-      boolean moved = false;
-      List<Decision> failed = new ArrayList<>();
-      List<String> running = new ArrayList<>();
-      Outcome waiting = null;
-      for (Decision d : ready) {
-        BootstrapStep step = d.step();
-        String other = guard.claimFor(step);
-        if (other != null) {
-          return BootstrapReport.waitingForHolder(status, step, other);
-        }
-        if (started && BootstrapRecords.record(status, step.name()).getOpsTask() == null) {
-          references.check(tb, cluster, List.of(step), status, context);
-        }
-        if (d.kind() == Kind.CREATE) {
-          OpsTask task = tasks.create(tb, clusterName, step, d.taskName());
-          seen.put(d.taskName(), task.getStatus());
-          d = BootstrapProgress.of(step, d.taskName(), task.getStatus());
-        }
-        Outcome ends = report.apply(tb, status, d);
-        if (d.kind() == Kind.DONE) {
-          moved = true;
-          if (step.scope() == Scope.CLUSTER) {
-            ledger.recordDone(ns, clusterName, step.name(), d.taskName(), me, d.message());
+    BootstrapRun.Actions actions =
+        new BootstrapRun.Actions() {
+          @Override
+          public OpsTask create(BootstrapStep step, String taskName) {
+            return tasks.create(tb, clusterName, step, taskName);
           }
-        } else if (d.kind() == Kind.FAILED) {
-          failed.add(d);
-        } else {
-          running.add(step.name());
-          ends = BootstrapTasks.waiting(ends, step, seen.get(d.taskName()));
-          waiting = waiting == null || held(ends) && !held(waiting) ? ends : waiting;
-        }
-      }
-      if (!moved) {
-        if (!failed.isEmpty() && running.isEmpty()) {
-          guard.release();
-        }
-        return BootstrapReport.of(status, failed, running, waiting);
-      }
-    }
+
+          @Override
+          public void recordDone(BootstrapStep step, String taskName, String message) {
+            ledger.recordDone(ns, clusterName, step.name(), taskName, me, message);
+          }
+
+          @Override
+          public void checkReferences(BootstrapStep step) {
+            references.check(tb, cluster, List.of(step), status, context);
+          }
+        };
+    return new BootstrapRun(
+            steps,
+            ClusterBootstrapLedger.doneSteps(cluster),
+            s -> BootstrapRecords.taskName(tb, clusterName, s, status),
+            guard,
+            actions,
+            report)
+        .run(tb, status, BootstrapTasks.observed(context), started);
   }
 
   /** Whether an upgrade holds the step's task ({@link UpgradeWindow}): its status names it. */

@@ -23,7 +23,9 @@ class BootstrapBenchmarkIT {
     System.out.println(printed);
     assertThat(r.converged()).as(printed).isTrue();
     assertThat(r.runTasks()).as(printed).isEqualTo(6 + 2 * 10);
-    assertThat(printed).contains("converged after", "per tenant", "heap used");
+    assertThat(printed)
+        .contains("converged after", "cluster-wide steps done after", "per tenant", "heap used");
+    assertThat(r.clusterWide()).as(printed).isNotNull();
     // Bootstraps waiting for the cluster-wide steps must not read Secrets Manager on every poll.
     assertThat(r.awsCalls().getOrDefault("SecretsManager.GetSecretValue", 0L))
         .as(printed)

@@ -121,44 +121,65 @@ class BootstrapOrderTest {
   }
 
   @Test
-  void aFailedStepBlocksWhatDependsOnItLetsRunningSiblingsGoOnAndStartsNothingNew() {
+  void aFailedStepStopsWhatDependsOnItAndLetsTheStepsThatDoNotNeedItStart() {
     task(STORAGE, OpsTaskPhase.Running);
     task(MIGRATE, OpsTaskPhase.Failed);
 
     assertThat(ready())
-        .as("noc-db init has no task yet: it is not started after the failure")
+        .as("noc-db init does not need is-db migrate: it is started after the failure")
         .extracting(d -> d.step().name(), Decision::kind)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(STORAGE, Kind.WAIT),
+            org.assertj.core.groups.Tuple.tuple(NOC, Kind.CREATE),
             org.assertj.core.groups.Tuple.tuple(MIGRATE, Kind.FAILED));
+    BootstrapRecords.record(status, MIGRATE).setPhase("Failed");
+    assertThat(BootstrapProgress.stoppedBy(steps, status))
+        .containsExactly(
+            java.util.Map.entry(CLI, MIGRATE),
+            java.util.Map.entry(CONSOLE, MIGRATE),
+            java.util.Map.entry(NOC_CLIENT, MIGRATE),
+            java.util.Map.entry(TENANT, MIGRATE),
+            java.util.Map.entry(ADMIN, MIGRATE));
 
     task(STORAGE, OpsTaskPhase.Succeeded);
     assertThat(ready())
         .extracting(d -> d.step().name(), Decision::kind)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(STORAGE, Kind.DONE),
+            org.assertj.core.groups.Tuple.tuple(NOC, Kind.CREATE),
             org.assertj.core.groups.Tuple.tuple(MIGRATE, Kind.FAILED));
   }
 
   @Test
   void whileASiblingRunsAFailureShowsAsReconcilingAndOnceAloneTheBootstrapIsFailed() {
     task(MIGRATE, OpsTaskPhase.Failed);
-    Decision failed =
-        ready().stream().filter(d -> d.kind() == Kind.FAILED).findFirst().orElseThrow();
-    var waiting = io.ttes.operator.status.Outcome.reconciling("StepRunning", "step x is running");
+    task(STORAGE, OpsTaskPhase.Running);
+    task(NOC, OpsTaskPhase.Running);
+    List<Decision> ready = ready();
+    List<Decision> failed = ready.stream().filter(d -> d.kind() == Kind.FAILED).toList();
+    List<Decision> waiting = ready.stream().filter(d -> d.kind() == Kind.WAIT).toList();
+    BootstrapRecords.record(status, MIGRATE).setPhase("Failed");
+    var stopped = BootstrapProgress.stoppedBy(steps, status);
 
-    var meanwhile = BootstrapReport.of(status, List.of(failed), List.of(STORAGE, NOC), waiting);
+    var meanwhile = BootstrapReport.of(status, failed, waiting, tasks, stopped);
     assertThat(meanwhile.state()).isEqualTo(io.ttes.operator.status.Outcome.State.RECONCILING);
     assertThat(meanwhile.reason()).isEqualTo("StepFailed");
     assertThat(meanwhile.message())
-        .contains("step is-db-migrate failed", "waiting for storage-db-init, noc-db-init");
+        .contains(
+            "step is-db-migrate failed",
+            "it stops oauth-client-cli, oauth-client-console, oauth-client-noc, create-tenant,"
+                + " create-admin-user",
+            "go on (running: storage-db-init, noc-db-init)");
     assertThat(status.getPhase()).isEqualTo(io.ttes.operator.api.v1alpha1.BootstrapPhase.Running);
 
-    var after = BootstrapReport.of(status, List.of(failed), List.of(), null);
+    var after = BootstrapReport.of(status, failed, List.of(), tasks, stopped);
     assertThat(after.state()).isEqualTo(io.ttes.operator.status.Outcome.State.FAILED);
-    assertThat(after.message()).contains("step is-db-migrate failed", "ops.ttes.io/retry");
+    assertThat(after.message())
+        .contains("step is-db-migrate failed", "it stopped oauth-client-cli", "ops.ttes.io/retry");
     assertThat(status.getPhase()).isEqualTo(io.ttes.operator.api.v1alpha1.BootstrapPhase.Failed);
 
-    assertThat(BootstrapReport.of(status, List.of(), List.of(STORAGE), waiting)).isSameAs(waiting);
+    var alone = BootstrapReport.of(status, List.of(), waiting, tasks, Map.of());
+    assertThat(alone.reason()).isEqualTo("StepRunning");
+    assertThat(alone.message()).isEqualTo("running: storage-db-init, noc-db-init");
   }
 }

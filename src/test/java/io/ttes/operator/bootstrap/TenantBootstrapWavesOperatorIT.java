@@ -2,6 +2,7 @@ package io.ttes.operator.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
@@ -151,14 +152,8 @@ class TenantBootstrapWavesOperatorIT {
         aws.ecs().finish(arn, 0);
       }
     }
-    TenantBootstrap failed =
-        bed.await(
-            TenantBootstrap.class,
-            "acme",
-            Duration.ofSeconds(20),
-            t -> t.getStatus() != null && t.getStatus().getPhase() == BootstrapPhase.Failed);
-    assertThat(failed.getStatus().getSteps())
-        .extracting(s -> s.getName() + "=" + s.getPhase())
+    TenantBootstrap failed = awaitPhase(BootstrapPhase.Failed);
+    assertThat(stepPhases(failed))
         .containsExactly(
             "storage-db-init=Succeeded",
             "noc-db-init=Succeeded",
@@ -179,6 +174,70 @@ class TenantBootstrapWavesOperatorIT {
                   .extracting(s -> s.getName())
                   .containsExactlyInAnyOrder("storage-db-init", "noc-db-init");
             });
+  }
+
+  @Test
+  void aFailedNocDbInitStopsTheTenantStepsOnlyAndARetryRunsItAlone() throws Exception {
+    start(4);
+    Set<String> first = settledRunning(Set.of());
+    assertThat(first).hasSize(3);
+    String noc = first.stream().filter(a -> steps(Set.of(a)).contains("noc-db")).findFirst().get();
+    Set<String> ended = new HashSet<>();
+
+    aws.ecs().finish(noc, 1);
+    ended.add(noc);
+    for (String arn : first) {
+      if (!arn.equals(noc)) {
+        aws.ecs().finish(arn, 0);
+        ended.add(arn);
+      }
+    }
+    // is-db migrate succeeded: the OAuth clients do not need noc-db init and start.
+    Set<String> oauth = settledRunning(ended);
+    assertThat(steps(oauth)).containsExactlyInAnyOrder("oauth cli", "oauth console", "oauth noc");
+    TenantBootstrap meanwhile = bed.get(TenantBootstrap.class, "acme");
+    assertThat(meanwhile.getStatus().getPhase()).isEqualTo(BootstrapPhase.Running);
+    assertThat(ConditionWriter.find(meanwhile.getStatus(), "Ready").getMessage())
+        .contains("noc-db-init failed", "it stops create-tenant, create-admin-user");
+    oauth.forEach(arn -> aws.ecs().finish(arn, 0));
+    ended.addAll(oauth);
+
+    TenantBootstrap failed = awaitPhase(BootstrapPhase.Failed);
+    assertThat(stepPhases(failed))
+        .containsExactly(
+            "storage-db-init=Succeeded",
+            "noc-db-init=Failed",
+            "is-db-migrate=Succeeded",
+            "oauth-client-cli=Succeeded",
+            "oauth-client-console=Succeeded",
+            "oauth-client-noc=Succeeded",
+            "create-tenant=Pending",
+            "create-admin-user=Pending");
+    assertThat(ConditionWriter.find(failed.getStatus(), "Ready").getMessage())
+        .contains("noc-db-init failed", "it stopped create-tenant, create-admin-user");
+    assertThat(aws.ecs().runRequests()).hasSize(6);
+
+    bed.client()
+        .resources(TenantBootstrap.class)
+        .inNamespace(NS)
+        .withName("acme")
+        .edit(
+            t -> {
+              t.getMetadata().getAnnotations().put(ApiGroup.RETRY_ANNOTATION, "1");
+              return t;
+            });
+    Set<String> retry = settledRunning(ended);
+    assertThat(steps(retry)).containsExactly("noc-db");
+    assertThat(opsTasks()).contains("prod-eu1-noc-db-init-r2");
+    retry.forEach(arn -> aws.ecs().finish(arn, 0));
+    ended.addAll(retry);
+    while (!succeeded()) {
+      Set<String> wave = settledRunning(ended);
+      assertThat(steps(wave)).doesNotContain("storage-db", "is-db migrate", "oauth cli");
+      wave.forEach(arn -> aws.ecs().finish(arn, 0));
+      ended.addAll(wave);
+    }
+    assertThat(aws.ecs().runRequests()).as("6 + noc-db init again + the 2 tenant steps").hasSize(9);
   }
 
   // ---- helpers
@@ -244,10 +303,19 @@ class TenantBootstrapWavesOperatorIT {
   }
 
   private TenantBootstrap awaitSucceeded() {
+    return awaitPhase(BootstrapPhase.Succeeded);
+  }
+
+  private TenantBootstrap awaitPhase(BootstrapPhase phase) {
     return bed.await(
         TenantBootstrap.class,
         "acme",
         Duration.ofSeconds(20),
-        t -> t.getStatus() != null && t.getStatus().getPhase() == BootstrapPhase.Succeeded);
+        t -> t.getStatus() != null && t.getStatus().getPhase() == phase);
+  }
+
+  /** The bootstrap's steps as "name=phase", in plan order. */
+  private static List<String> stepPhases(TenantBootstrap tb) {
+    return tb.getStatus().getSteps().stream().map(s -> s.getName() + "=" + s.getPhase()).toList();
   }
 }
