@@ -41,7 +41,7 @@ final class PendingPhase {
               "waiting for TTESCluster " + run.clusterName() + " to be Ready"),
           endings.config.fastPoll());
     }
-    if (v.alreadyAtTarget()) {
+    if (v.alreadyAtTarget() && !startedBelowTarget(status, run.spec.getTargetVersion())) {
       status.setPhase(UpgradePhase.Succeeded);
       status.setFromVersion(observed);
       status.setTargetVersion(run.spec.getTargetVersion());
@@ -77,5 +77,14 @@ final class PendingPhase {
             + run.spec.getTargetVersion());
     return new PhaseResult(
         Outcome.reconciling(PLANNING, "planning " + run.target()), Duration.ofMillis(1));
+  }
+
+  /**
+   * The upgrade moved the cluster from a lower version (a plan voided after its last stack updated,
+   * or a later hop): the cluster at the target says nothing about the migrations still due, so it
+   * plans again instead of ending as already at target.
+   */
+  private static boolean startedBelowTarget(StackUpgradeStatus status, String target) {
+    return status.getFromVersion() != null && !status.getFromVersion().equals(target);
   }
 }
