@@ -29,6 +29,7 @@ import java.util.Set;
 final class DriftObservation {
   static final String FIRST_OBSERVATION = "FirstObservation";
   static final String IN_SYNC = "InSync";
+  static final String NOT_COMPARED = "NotCompared";
   static final String DRIFT_RESOLVED = "DriftResolved";
 
   private final ConditionWriter conditions;
@@ -122,8 +123,9 @@ final class DriftObservation {
           generation,
           ConditionTypes.DRIFTED,
           false,
-          IN_SYNC,
-          "every stack has the template version and parameters the operator last applied"
+          unknown.isEmpty() ? IN_SYNC : NOT_COMPARED,
+          (unknown.isEmpty() ? "every stack" : "every stack compared")
+              + " has the template version and parameters the operator last applied"
               + notCompared(unknown));
     } else {
       conditions.setCondition(

@@ -12,6 +12,7 @@ import io.ttes.operator.api.v1alpha1.TTESClusterStatus.AppliedStack;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.aws.ChangeSets.TemplateParameter;
 import io.ttes.operator.aws.ChangeSets.TemplateSummary;
+import io.ttes.operator.aws.fake.CallLog;
 import io.ttes.operator.aws.fake.FakeAws;
 import io.ttes.operator.aws.fake.FakeChangeSets;
 import io.ttes.operator.status.ConditionWriter;
@@ -156,6 +157,61 @@ class NoEchoDriftTest {
     // Two more full reads of the stacks: two more observations of the unchanged cluster.
     await().atMost(WAIT).until(() -> aws.stacks().readsByStack().get(OPS) >= reads + 2);
     assertThat(aws.calls().count(FakeChangeSets.GET_TEMPLATE_SUMMARY)).isEqualTo(2);
+  }
+
+  @Test
+  void aStackWhoseNoEchoKeysCannotBeReadIsNeitherAdoptedNorComparedAndReadyStays() {
+    aws.calls()
+        .failAlways(
+            FakeChangeSets.GET_TEMPLATE_SUMMARY,
+            CallLog.accessDenied(FakeChangeSets.GET_TEMPLATE_SUMMARY));
+    aws.stacks()
+        .stack("other-5-2-ecs-ops")
+        .status("UPDATE_COMPLETE")
+        .parameter("Image", IMAGE + "3.33.1-aws")
+        .noEchoParameter("OpsSecret", SECRET)
+        .output(
+            "OpsRunTaskArguments",
+            "ops c1 subnet-0123456789abcdef0 subnet-0123456789abcdef1 sg-0123456789abcdef0");
+    bed.create(
+        """
+        apiVersion: ops.ttes.io/v1alpha1
+        kind: TTESCluster
+        metadata: {name: other, namespace: ns}
+        spec:
+          region: eu-west-1
+          naming: {network: other, environment: eu1, cluster: c1}
+          stacks:
+            - {name: other-5-2-ecs-ops, template: 5-2-ecs-ops}
+          ops: {ecs: {stack: other-5-2-ecs-ops}}
+          templates: {urlPattern: "https://templates.example/{version}/{template}.yml"}
+        """,
+        TTESCluster.class);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              TTESCluster c = bed.get(TTESCluster.class, "other");
+              assertThat(ConditionWriter.isReady(c.getStatus(), null)).isTrue();
+              assertThat(drifted(c).getReason()).isEqualTo("NotCompared");
+              assertThat(drifted(c).getMessage())
+                  .contains("other-5-2-ecs-ops", "GetTemplateSummary");
+            });
+    TTESCluster c = bed.get(TTESCluster.class, "other");
+    assertThat(c.getStatus().getApplied()).isEmpty();
+    assertThat(bed.client().getKubernetesSerialization().asJson(c.getStatus()))
+        .doesNotContain(SECRET);
+
+    aws.calls().clearFailures();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              TTESCluster now = bed.get(TTESCluster.class, "other");
+              assertThat(applied(now, "other-5-2-ecs-ops").getParameters())
+                  .containsOnlyKeys("Image");
+              assertThat(drifted(now).getReason()).isEqualTo("InSync");
+            });
   }
 
   @Test
