@@ -71,14 +71,12 @@ final class DriftObservation {
     String namespace = cluster.getMetadata().getNamespace();
     String name = cluster.getMetadata().getName();
     List<AppliedStack> applied = new ArrayList<>();
-    List<AppliedStack> cleaned = new ArrayList<>();
+    boolean holdsNoEcho = false;
     for (AppliedStack a :
         previous.getApplied() == null ? List.<AppliedStack>of() : previous.getApplied()) {
       Set<String> keys = noEcho.get(a.getName());
       AppliedStack kept = keys == null ? a : DriftComparison.withoutHidden(a, keys);
-      if (kept != a) {
-        cleaned.add(kept);
-      }
+      holdsNoEcho |= kept != a;
       applied.add(kept);
     }
     List<AppliedStack> adopted = new ArrayList<>();
@@ -91,7 +89,7 @@ final class DriftObservation {
       }
     }
     DriftBaseline baselines = new DriftBaseline(client);
-    if (!cleaned.isEmpty()) {
+    if (holdsNoEcho) {
       baselines.clean(namespace, name, noEcho);
     }
     if (!adopted.isEmpty()) {
