@@ -10,6 +10,16 @@ public interface ChangeSets {
   TemplateSummary templateSummary(String templateUrl);
 
   /**
+   * The parameters the stack's current template declares: GetTemplateSummary with StackName
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplateSummary.html,
+   * "StackName": "the name or the stack ID that's associated with the stack"). It tells which
+   * parameters are NoEcho from the template's declaration, whatever DescribeStacks shows of their
+   * values. A stack that does not exist is a ValidationError ({@link AwsException.Kind#NOT_FOUND}
+   * or INVALID_INPUT).
+   */
+  TemplateSummary stackTemplateSummary(String stackName);
+
+  /**
    * Creates an UPDATE change set. Idempotent: when a change set of that name exists already, its id
    * is returned and nothing is created. A change set with nothing to change is reported as {@link
    * CreateResult#noChanges()} whichever way AWS says it (a FAILED change set, or the emulator's "No

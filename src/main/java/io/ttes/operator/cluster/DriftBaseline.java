@@ -6,7 +6,9 @@ import io.ttes.operator.api.v1alpha1.TTESClusterStatus.AppliedStack;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Writes {@code status.applied}, the baseline drift is measured against, by read-modify-write of
@@ -53,6 +55,34 @@ public final class DriftBaseline {
     }
     writes.modify(
         namespace, cluster, status -> list(status).removeIf(a -> stacks.contains(a.getName())));
+  }
+
+  /**
+   * Drops from the stored baselines the NoEcho keys (and masked values) of their stacks, {@code
+   * noEcho} by stack name: a baseline written before NoEcho was decided by the template may hold a
+   * value an answer did not mask. Unless an upgrade holds the cluster now (it records its own).
+   */
+  void clean(String namespace, String cluster, Map<String, Set<String>> noEcho) {
+    writes.modify(
+        namespace,
+        cluster,
+        status -> {
+          if (status.getActiveUpgrade() != null || status.getApplied() == null) {
+            return false;
+          }
+          boolean changed = false;
+          List<AppliedStack> list = status.getApplied();
+          for (int i = 0; i < list.size(); i++) {
+            Set<String> keys = noEcho.get(list.get(i).getName());
+            AppliedStack kept =
+                keys == null ? list.get(i) : DriftComparison.withoutHidden(list.get(i), keys);
+            if (kept != list.get(i)) {
+              list.set(i, kept);
+              changed = true;
+            }
+          }
+          return changed;
+        });
   }
 
   /**

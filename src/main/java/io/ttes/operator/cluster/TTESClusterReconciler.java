@@ -98,7 +98,7 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
     List<TTESClusterStatus.StackStatus> stacks = ClusterObservation.stacks(spec, observed);
     next.setStacks(stacks);
     next.setVersion(ClusterObservation.version(stacks).orElse(null));
-    drift.observe(cluster, context.getClient(), previous, next, observed, services.stacks());
+    drift.observe(cluster, context.getClient(), previous, next, observed, services);
     if (spec.getPlatform() == Platform.AMI) {
       TTESClusterStatus.OpsTarget ops = new TTESClusterStatus.OpsTarget();
       // Shown for people; each launch reads the stack again (an AMI upgrade replaces it).

@@ -135,13 +135,18 @@ final class StackStep {
     switch (now.status()) {
       case "UPDATE_COMPLETE" -> {
         // The new drift baseline before the step is done: a crash in between records it again.
+        // The plan's NoEcho keys (the target template's) are left out, masked by AWS or not.
         endings
             .lock
             .baseline()
             .record(
                 run.ns,
                 run.clusterName(),
-                DriftComparison.baseline(now, "StackUpgrade/" + run.name, endings.now()));
+                DriftComparison.baseline(
+                    now,
+                    UpgradePlan.parameters(ps).noEcho(),
+                    "StackUpgrade/" + run.name,
+                    endings.now()));
         rec.setPhase(STEP_SUCCEEDED);
         RollbackRecords.markUpdated(run.status, stack);
         rec.setFinishedAt(endings.now());

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DriftComparisonTest {
@@ -22,6 +23,7 @@ class DriftComparisonTest {
     AppliedStack a =
         DriftComparison.baseline(
             info("ops", "UPDATE_COMPLETE", params("Image", IMAGE_1, "DbPassword", "****")),
+            Set.of(),
             "StackUpgrade/up",
             "2025-01-01T00:00:00Z");
 
@@ -55,6 +57,41 @@ class DriftComparisonTest {
     var now = info("ops", "UPDATE_COMPLETE", params("Image", IMAGE_1, "DbPassword", "****"));
 
     assertThat(compare(now, base)).isEmpty();
+  }
+
+  @Test
+  void aNoEchoKeyIsLeftOutAndNeverComparedWhenTheAnswerDoesNotMaskIt() {
+    // moto 5.2.1 answers a NoEcho value as it is: the template's declaration decides, not the mask.
+    Set<String> noEcho = Set.of("DbPassword");
+    var first = info("ops", "UPDATE_COMPLETE", params("Image", IMAGE_1, "DbPassword", "s3cret-1"));
+    AppliedStack base = DriftComparison.baseline(first, noEcho, "FirstObservation", "t");
+    assertThat(base.getParameters()).containsExactly(Map.entry("Image", IMAGE_1));
+
+    var now =
+        info(
+            "ops",
+            "UPDATE_COMPLETE",
+            params("Image", IMAGE_1, "DbPassword", "s3cret-2", "OpsTaskMemory", "2048"));
+    List<StackDrift> drift =
+        DriftComparison.compare(
+            List.of(status(now)), Map.of("ops", now), List.of(base), Map.of("ops", noEcho));
+    assertThat(drift.get(0).getParameters())
+        .extracting(ParameterDrift::getName)
+        .containsExactly("OpsTaskMemory");
+    assertThat(DriftComparison.describe(drift)).doesNotContain("DbPassword", "s3cret");
+  }
+
+  @Test
+  void aBaselineStoredWithANoEchoValueLosesIt() {
+    AppliedStack old = new AppliedStack();
+    old.setName("ops");
+    old.setParameters(
+        new java.util.LinkedHashMap<>(params("Image", IMAGE_1, "DbPassword", "s3cret-1")));
+
+    AppliedStack cleaned = DriftComparison.withoutHidden(old, Set.of("DbPassword"));
+
+    assertThat(cleaned.getParameters()).containsExactly(Map.entry("Image", IMAGE_1));
+    assertThat(DriftComparison.withoutHidden(cleaned, Set.of("DbPassword"))).isSameAs(cleaned);
   }
 
   @Test
@@ -94,19 +131,34 @@ class DriftComparisonTest {
     assertThat(compare(moving, base)).isEmpty();
 
     var other = info("vpc", "UPDATE_COMPLETE", params("VpcCidr", "10.1.0.0/16"));
-    assertThat(DriftComparison.compare(List.of(status(other)), Map.of("vpc", other), List.of(base)))
+    assertThat(
+            DriftComparison.compare(
+                List.of(status(other)),
+                Map.of("vpc", other),
+                List.of(base),
+                Map.of("vpc", Set.of())))
+        .isEmpty();
+    // NoEcho keys not known (GetTemplateSummary refused): not compared.
+    var edited = info("ops", "UPDATE_COMPLETE", params("OpsTaskMemory", "2048"));
+    assertThat(
+            DriftComparison.compare(
+                List.of(status(edited)), Map.of("ops", edited), List.of(base), Map.of()))
         .isEmpty();
   }
 
   // ---- helpers
 
   private static List<StackDrift> compare(StackInfo now, AppliedStack base) {
-    return DriftComparison.compare(List.of(status(now)), Map.of(now.name(), now), List.of(base));
+    return DriftComparison.compare(
+        List.of(status(now)), Map.of(now.name(), now), List.of(base), Map.of(now.name(), Set.of()));
   }
 
   private static AppliedStack baseline(String name, Map<String, String> parameters) {
     return DriftComparison.baseline(
-        info(name, "CREATE_COMPLETE", parameters), "FirstObservation", "2025-01-01T00:00:00Z");
+        info(name, "CREATE_COMPLETE", parameters),
+        Set.of(),
+        "FirstObservation",
+        "2025-01-01T00:00:00Z");
   }
 
   /** The observed stack as ClusterObservation lists it (name and version). */
@@ -114,7 +166,7 @@ class DriftComparisonTest {
     StackStatus s = new StackStatus();
     s.setName(info.name());
     s.setStatus(info.status());
-    s.setVersion(DriftComparison.baseline(info, "", "").getVersion());
+    s.setVersion(DriftComparison.baseline(info, Set.of(), "", "").getVersion());
     return s;
   }
 

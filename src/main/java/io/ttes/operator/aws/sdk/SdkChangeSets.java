@@ -33,9 +33,19 @@ final class SdkChangeSets implements ChangeSets {
 
   @Override
   public TemplateSummary templateSummary(String templateUrl) {
-    GetTemplateSummaryResponse r =
+    return summary(
         AwsErrors.call(
-            "GetTemplateSummary", () -> cfn.getTemplateSummary(b -> b.templateURL(templateUrl)));
+            "GetTemplateSummary", () -> cfn.getTemplateSummary(b -> b.templateURL(templateUrl))));
+  }
+
+  @Override
+  public TemplateSummary stackTemplateSummary(String stackName) {
+    return summary(
+        AwsErrors.call(
+            "GetTemplateSummary", () -> cfn.getTemplateSummary(b -> b.stackName(stackName))));
+  }
+
+  private static TemplateSummary summary(GetTemplateSummaryResponse r) {
     List<TemplateParameter> parameters = new ArrayList<>();
     for (ParameterDeclaration p : r.parameters()) {
       parameters.add(

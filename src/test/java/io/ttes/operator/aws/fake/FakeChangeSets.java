@@ -216,6 +216,24 @@ public final class FakeChangeSets implements ChangeSets {
     }
   }
 
+  /**
+   * GetTemplateSummary with StackName: the parameters of the stack's current template ({@link
+   * FakeStacks.FakeStack#declared}); a stack that does not exist is a ValidationError
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplateSummary.html:
+   * "If the template doesn't exist, a ValidationError is returned").
+   */
+  @Override
+  public TemplateSummary stackTemplateSummary(String stackName) {
+    calls.call(GET_TEMPLATE_SUMMARY);
+    synchronized (this) {
+      if (!stacks.exists(stackName)) {
+        throw CallLog.invalid(
+            GET_TEMPLATE_SUMMARY, "Stack with id " + stackName + " does not exist");
+      }
+      return new TemplateSummary(stacks.stack(stackName).declared(), List.of());
+    }
+  }
+
   @Override
   public CreateResult create(ChangeSetRequest request) {
     calls.call(CREATE_CHANGE_SET);

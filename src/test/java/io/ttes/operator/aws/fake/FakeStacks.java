@@ -1,6 +1,7 @@
 package io.ttes.operator.aws.fake;
 
 import io.ttes.operator.aws.ChangeSets.ResourceChange;
+import io.ttes.operator.aws.ChangeSets.TemplateParameter;
 import io.ttes.operator.aws.Stacks;
 import java.time.Clock;
 import java.time.Instant;
@@ -48,7 +49,14 @@ import java.util.function.Consumer;
  *       FakeStack#noEcho}): "the parameter value is masked with asterisks (*****) whenever anyone
  *       makes a call that describes the stack"
  *       (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html,
- *       "NoEcho"); {@link FakeStack#info()} shows the value, as CloudFormation knows it.
+ *       "NoEcho"); {@link FakeStack#info()} shows the value, as CloudFormation knows it. After
+ *       {@link #answerNoEchoUnmasked} it answers the value, as moto 5.2.1 does (it compares the
+ *       value, not the key, with the template's NoEcho keys), to prove the operator does not rely
+ *       on the mask.
+ *   <li>The stack's current template declares exactly its parameters, NoEcho as set with {@link
+ *       FakeStack#noEcho}: what GetTemplateSummary by StackName answers ({@link
+ *       FakeChangeSets#stackTemplateSummary},
+ *       https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplateSummary.html).
  * </ul>
  */
 public final class FakeStacks implements Stacks {
@@ -65,6 +73,7 @@ public final class FakeStacks implements Stacks {
   private final Map<String, Integer> reads = new LinkedHashMap<>();
   private int describesWhileUpdating = 1;
   private int describesInCleanup;
+  private boolean noEchoUnmasked;
   private Consumer<String> timeline = entry -> {};
 
   public FakeStacks(CallLog calls, Clock clock) {
@@ -120,6 +129,15 @@ public final class FakeStacks implements Stacks {
   /** Describes during which a finished update stays UPDATE_COMPLETE_CLEANUP_IN_PROGRESS. */
   public synchronized FakeStacks describesInCleanup(int describes) {
     this.describesInCleanup = describes;
+    return this;
+  }
+
+  /**
+   * DescribeStacks answers NoEcho values as they are, as moto 5.2.1 does; AWS masks them
+   * (parameters-section-structure.html, "NoEcho").
+   */
+  public synchronized FakeStacks answerNoEchoUnmasked() {
+    this.noEchoUnmasked = true;
     return this;
   }
 
@@ -343,9 +361,27 @@ public final class FakeStacks implements Stacks {
       return this;
     }
 
-    /** What DescribeStacks answers: {@link #info()} with NoEcho values masked. */
+    /**
+     * The parameters the stack's current template declares: its parameters, NoEcho as set with
+     * {@link #noEcho}.
+     */
+    List<TemplateParameter> declared() {
+      synchronized (FakeStacks.this) {
+        return parameters.keySet().stream()
+            .map(k -> new TemplateParameter(k, null, noEcho.contains(k), null))
+            .toList();
+      }
+    }
+
+    /**
+     * What DescribeStacks answers: {@link #info()} with NoEcho values masked (unless {@link
+     * #answerNoEchoUnmasked}).
+     */
     StackInfo described() {
       StackInfo info = info();
+      if (noEchoUnmasked) {
+        return info;
+      }
       Map<String, String> shown = new LinkedHashMap<>(info.parameters());
       noEcho.forEach(key -> shown.computeIfPresent(key, (k, v) -> "****"));
       return new StackInfo(

@@ -119,6 +119,18 @@ class SdkChangeSetsIT {
   }
 
   @Test
+  void theStacksCurrentTemplateDeclaresItsNoEchoParameters() {
+    // GetTemplateSummary with StackName: the drift baseline's NoEcho keys, whatever DescribeStacks
+    // shows of the values (moto answers AdminPassword unmasked).
+    TemplateSummary summary = changeSets.stackTemplateSummary("prod-ops");
+    assertThat(summary.parameters())
+        .extracting(TemplateParameter::key, TemplateParameter::noEcho)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("Image", false),
+            org.assertj.core.groups.Tuple.tuple("AdminPassword", true));
+  }
+
+  @Test
   void anUpdateIsCreatedDescribedAndExecuted() {
     CreateResult created =
         changeSets.create(request("prod-ops", "ttes-u-1-prod-ops-1", TARGET, IMAGE_3_34));
