@@ -2,12 +2,11 @@ package io.ttes.operator.opstask;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -38,15 +37,26 @@ import org.slf4j.LoggerFactory;
 /**
  * The Kubernetes side of OpsTask: reads the cluster and Secrets, hands the OpsTask to {@link
  * OpsTaskFlow}, and persists what it decided (status first, then events and metrics).
+ *
+ * <p>Only an unfinished OpsTask with {@code spec.stopOnDelete} carries the finalizer {@value
+ * #FINALIZER}: its delete has AWS work to do (stop the task) that must happen before the object
+ * goes. Any other delete only gives back the slot and forgets the task, which the reconcile of the
+ * delete event does ({@code triggerReconcilerOnAllEvents}: JOSDK then adds no finalizer of its own
+ * and calls {@link #reconcile} for deletes too). OpsTasks that carry the finalizer from an earlier
+ * version lose it at their next reconcile when they do not need it.
  */
 // Not generation-aware: the ops.ttes.io/retry annotation changes no generation.
 @ControllerConfiguration(
     name = OpsTaskReconciler.NAME,
     generationAwareEventProcessing = false,
+    triggerReconcilerOnAllEvents = true,
     informer = @Informer(onUpdateFilter = OpsTaskUpdates.class))
-public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> {
+public class OpsTaskReconciler implements Reconciler<OpsTask> {
   private static final Logger log = LoggerFactory.getLogger(OpsTaskReconciler.class);
   public static final String NAME = "opstask";
+
+  /** The finalizer JOSDK put on every OpsTask before; kept for those that need one. */
+  public static final String FINALIZER = "opstasks.ops.ttes.io/finalizer";
 
   private final OpsTaskFlow flow;
   private final TaskSlots slots;
@@ -56,6 +66,7 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
   private final Timer.Builder duration;
   private final HistoryRecorder history;
   private final UpgradeWindowSource upgrades = new UpgradeWindowSource();
+  private final OpsTaskWakeups wakeups = new OpsTaskWakeups();
 
   /** Cluster keys whose running tasks were counted into the slots after this start. */
   private final Set<String> seeded = ConcurrentHashMap.newKeySet();
@@ -99,11 +110,21 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
                 t.getStatus() == null
                     || t.getStatus().getPhase() == null
                     || !t.getStatus().getPhase().isFinished());
-    return List.of(clusters, upgrades.eventSource(context));
+    var held = upgrades.eventSource(context); // the cluster index is registered by now
+    wakeups.listenTo(context.getPrimaryCache(), slots, flow.observer());
+    return List.of(clusters, held, wakeups);
   }
 
   @Override
-  public UpdateControl<OpsTask> reconcile(OpsTask task, Context<OpsTask> context) {
+  public UpdateControl<OpsTask> reconcile(OpsTask stored, Context<OpsTask> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      gone(stored, context);
+      return UpdateControl.noUpdate();
+    }
+    if (stored.isMarkedForDeletion()) {
+      return deleting(stored, context);
+    }
+    OpsTask task = finalizerAsNeeded(stored, context);
     if (OpsTaskFlow.settled(task)) { // finished tasks are final: no AWS call
       Optional<Duration> unrecorded = history.record(task, context);
       if (unrecorded.isPresent()) { // the cluster's history first, the TTL after
@@ -154,17 +175,65 @@ public class OpsTaskReconciler implements Reconciler<OpsTask>, Cleaner<OpsTask> 
     return tail.onError(task, context, e);
   }
 
-  @Override
-  public DeleteControl cleanup(OpsTask task, Context<OpsTask> context) {
+  /**
+   * Whether the OpsTask needs the finalizer: only while it may still run and its delete is to stop
+   * it ({@code spec.stopOnDelete}).
+   */
+  static boolean needsFinalizer(OpsTask task) {
+    OpsTaskStatus s = task.getStatus();
+    boolean unfinished = s == null || s.getPhase() == null || !s.getPhase().isFinished();
+    return unfinished && task.getSpec() != null && task.getSpec().isStopOnDelete();
+  }
+
+  /**
+   * Adds the finalizer before anything is launched when the task needs it, and removes it when it
+   * does not (finished, stopOnDelete turned off, or put there by an earlier version on every
+   * OpsTask). Returns the OpsTask as now stored.
+   */
+  private OpsTask finalizerAsNeeded(OpsTask task, Context<OpsTask> context) {
+    boolean has = task.hasFinalizer(FINALIZER);
+    boolean needs = needsFinalizer(task);
+    if (needs && !has) {
+      return PrimaryUpdateAndCacheUtils.addFinalizer(context, FINALIZER);
+    }
+    if (!needs && has) {
+      return PrimaryUpdateAndCacheUtils.removeFinalizer(context, FINALIZER);
+    }
+    return task;
+  }
+
+  /**
+   * The OpsTask is being deleted and something (our finalizer, or another party's) holds it: stop
+   * its task when {@code spec.stopOnDelete} asks, record a run that finished just before, then let
+   * it go.
+   */
+  private UpdateControl<OpsTask> deleting(OpsTask task, Context<OpsTask> context) {
     TTESCluster cluster = ReferencedCluster.cached(context).orElse(null);
     OpsTaskFlow.Step step = flow.cleanup(task, cluster, aws);
     publish(task, step);
     // A run that finished just before the delete is still recorded (an owner's delete included).
     Optional<Duration> again = step.rescheduleAfter().or(() -> history.record(task, context));
     if (again.isPresent()) {
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(again.get());
+      return UpdateControl.<OpsTask>noUpdate().rescheduleAfter(again.get());
     }
-    return DeleteControl.defaultDelete();
+    if (task.hasFinalizer(FINALIZER)) {
+      PrimaryUpdateAndCacheUtils.removeFinalizer(context, FINALIZER);
+    }
+    return UpdateControl.noUpdate();
+  }
+
+  /**
+   * The OpsTask is gone (deleted without a finalizer, or after {@link #deleting}): give back its
+   * slot, forget its task, and add a finished run nobody recorded to the cluster's history. No AWS
+   * call: a task to stop on delete was stopped while the finalizer held the object (a finalizer
+   * removed by hand skips that, as the chart README says).
+   */
+  private void gone(OpsTask task, Context<OpsTask> context) {
+    slots.release(OpsTaskFlow.uidOf(task));
+    if (task.getStatus() != null && task.getStatus().getTaskArn() != null) {
+      flow.observer().forget(task.getStatus().getTaskArn());
+    }
+    history.recordGone(task, context);
   }
 
   /**

@@ -36,8 +36,10 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -543,6 +545,7 @@ class OpsTaskFlowTest {
       tasks.add(task("is-db", "migrate-" + i));
     }
     String fifthWaiting = null;
+    Set<String> fifthWaitingMessages = new LinkedHashSet<>();
     for (int round = 0; round < 40; round++) {
       for (OpsTask t : tasks) {
         if (t.getStatus() == null
@@ -555,8 +558,13 @@ class OpsTaskFlowTest {
       if (round == 1) {
         fifthWaiting = condition(tasks.get(4).getStatus(), "Reconciling");
       }
+      if ("WaitingForSlot".equals(tasks.get(4).getStatus().getReason())) {
+        fifthWaitingMessages.add(tasks.get(4).getStatus().getMessage());
+      }
       clock.advance(FAST);
     }
+    // It went from 3rd to 1st in line: one message all along, so no status patch while it waits.
+    assertThat(fifthWaitingMessages).hasSize(1);
 
     assertThat(tasks)
         .allSatisfy(t -> assertThat(t.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Succeeded));
@@ -566,8 +574,8 @@ class OpsTaskFlowTest {
         .containsExactly("migrate-0", "migrate-1", "migrate-2", "migrate-3", "migrate-4");
     assertThat(fifthWaiting)
         .isEqualTo(
-            "True/WaitingForSlot/waiting for a free slot on TTESCluster prod-eu1: 3rd in line,"
-                + " 2 of 2 running");
+            "True/WaitingForSlot/waiting for a free slot on TTESCluster prod-eu1"
+                + " (spec.ops.maxConcurrentTasks: 2); tasks start in the order they were created");
   }
 
   @Test
