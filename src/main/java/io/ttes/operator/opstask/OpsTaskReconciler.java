@@ -20,6 +20,7 @@ import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.cluster.ClusterEventSources;
+import io.ttes.operator.cluster.ClusterStatusWrites;
 import io.ttes.operator.cluster.ReferencedCluster;
 import io.ttes.operator.status.Announcer;
 import io.ttes.operator.status.EventRecorder;
@@ -158,6 +159,7 @@ public class OpsTaskReconciler implements Reconciler<OpsTask> {
             aws,
             upgrades.holding(task));
     OpsTaskPhase before = task.getStatus() == null ? null : task.getStatus().getPhase();
+    revisionGone(task, cluster, step.status(), context);
     UpdateControl<OpsTask> next =
         tail.write(
             task,
@@ -173,6 +175,45 @@ public class OpsTaskReconciler implements Reconciler<OpsTask> {
   public ErrorStatusUpdateControl<OpsTask> updateErrorStatus(
       OpsTask task, Context<OpsTask> context, Exception e) {
     return tail.onError(task, context, e);
+  }
+
+  /**
+   * RunTask said the revision the TTESCluster resolved is inactive or gone (deregistered by hand):
+   * the cluster is asked to resolve the latest ACTIVE revision again (its status.ops.taskDefinition
+   * is cleared when it still names that revision), and its status change wakes this task, which
+   * then launches on the new one. Done once, when the task first stalls for it.
+   */
+  private void revisionGone(
+      OpsTask task, TTESCluster cluster, OpsTaskStatus next, Context<OpsTask> context) {
+    String reason = OpsTaskFlow.TASK_DEFINITION_INACTIVE;
+    String was = task.getStatus() == null ? null : task.getStatus().getReason();
+    if (!reason.equals(next.getReason())
+        || reason.equals(was)
+        || cluster == null
+        || cluster.getStatus() == null
+        || cluster.getStatus().getOps() == null) {
+      return;
+    }
+    String revision = cluster.getStatus().getOps().getTaskDefinition();
+    try {
+      if (new ClusterStatusWrites(context.getClient())
+          .forgetTaskDefinition(
+              cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), revision)) {
+        log.info(
+            "OpsTask {}: ECS says {} is inactive or gone; TTESCluster {} resolves the ops task"
+                + " definition again",
+            task.getMetadata().getName(),
+            revision,
+            cluster.getMetadata().getName());
+      }
+    } catch (RuntimeException e) {
+      // The stall stays, and the cluster still resolves again when its ops stack changes.
+      log.info(
+          "OpsTask {}: could not ask TTESCluster {} to resolve the ops task definition again: {}",
+          task.getMetadata().getName(),
+          cluster.getMetadata().getName(),
+          e.getMessage());
+    }
   }
 
   /**

@@ -439,8 +439,8 @@ class OpsTaskFlowTest {
             "SecretKeyNotFound",
             "spec.secretArgs[0].secretKeyRef"),
         Arguments.of(
-            "ECS without task definition",
-            (Consumer<OpsTaskFlowTest>) f -> f.cluster.getStatus().getOps().setTaskDefinition(null),
+            "ECS without subnets",
+            (Consumer<OpsTaskFlowTest>) f -> f.cluster.getStatus().getOps().setSubnets(List.of()),
             "PlatformMismatch",
             "spec.clusterRef.name"),
         Arguments.of(
@@ -492,6 +492,27 @@ class OpsTaskFlowTest {
     assertThat(aws.calls().all()).isEmpty();
     assertThat(condition(s.status(), "Reconciling")).startsWith("True/WaitingForCluster/");
     assertThat(s.rescheduleAfter()).contains(FAST.multipliedBy(3));
+
+    cluster = ecsCluster();
+    step(t);
+    assertThat(step(t).status().getPhase()).isEqualTo(OpsTaskPhase.Running);
+  }
+
+  @Test
+  void aTaskDefinitionClearedAfterRunTaskSaidItIsGoneIsWaitedForNotAStall() {
+    // The reconciler clears status.ops.taskDefinition when RunTask says it is gone, and the
+    // cluster resolves the latest ACTIVE revision again: the tasks that read it meanwhile wait.
+    cluster.getStatus().getOps().setTaskDefinition(null);
+    OpsTask t = task("is-db", "migrate");
+
+    Step s = step(t);
+
+    assertThat(aws.calls().all()).isEmpty();
+    assertThat(condition(s.status(), "Reconciling"))
+        .isEqualTo(
+            "True/WaitingForCluster/waiting for TTESCluster prod-eu1 to resolve the ops task"
+                + " definition again (status.ops.taskDefinition)");
+    assertThat(condition(s.status(), "Stalled")).startsWith("False/");
 
     cluster = ecsCluster();
     step(t);

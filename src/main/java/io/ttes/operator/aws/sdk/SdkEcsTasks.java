@@ -250,6 +250,11 @@ final class SdkEcsTasks implements EcsTasks {
     for (ContainerDefinition cd : td.containerDefinitions()) {
       logTargets.put(taskDefinitionArn + "#" + cd.name(), logTargetOf(cd.logConfiguration()));
     }
+    if (td.containerDefinitions().size() == 1 && !logTargets.containsKey(key)) {
+      // One container, answered without the name the task used (moto does so for a revision its
+      // CloudFormation update registered): it is the one the command ran in.
+      logTargets.put(key, logTargetOf(td.containerDefinitions().get(0).logConfiguration()));
+    }
     return logTargets.computeIfAbsent(key, k -> Optional.empty());
   }
 
