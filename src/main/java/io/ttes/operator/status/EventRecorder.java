@@ -75,15 +75,7 @@ public class EventRecorder {
         int count = known + 1;
         // A merge patch of the two fields, sent as is (a patch by name alone would GET first).
         events
-            .resource(
-                new EventBuilder()
-                    .withNewMetadata()
-                    .withName(name)
-                    .withNamespace(namespace)
-                    .endMetadata()
-                    .withCount(count)
-                    .withLastTimestamp(now)
-                    .build())
+            .resource(named(name, namespace).withCount(count).withLastTimestamp(now).build())
             .patch(PatchContext.of(PatchType.JSON_MERGE));
         remember(key, count);
         return;
@@ -99,11 +91,7 @@ public class EventRecorder {
       // Create first: most events are new, and a GET before each would double the requests.
       events
           .resource(
-              new EventBuilder()
-                  .withNewMetadata()
-                  .withName(name)
-                  .withNamespace(namespace)
-                  .endMetadata()
+              named(name, namespace)
                   .withInvolvedObject(
                       new ObjectReferenceBuilder()
                           .withApiVersion(object.getApiVersion())
@@ -145,6 +133,14 @@ public class EventRecorder {
         log.warn("could not record event {} on {}: {}", reason, name, again.getMessage());
       }
     }
+  }
+
+  private static EventBuilder named(String name, String namespace) {
+    return new EventBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .endMetadata();
   }
 
   private void remember(String key, int count) {
