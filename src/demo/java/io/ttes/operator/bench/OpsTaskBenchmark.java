@@ -117,6 +117,9 @@ public final class OpsTaskBenchmark {
    * @param kubeRequests the operator's Kubernetes API requests in the same window, by verb and
    *     resource
    * @param taskSeconds each task's startedAt → finishedAt from its status (whole seconds)
+   * @param slotSeconds per launch beyond the first {@code maxConcurrentTasks} of a cluster: its
+   *     startedAt (the RunTask) minus the finishedAt of the task whose slot it took, the n-th
+   *     finish of that cluster for its (n + max)-th start (whole seconds)
    */
   public record Result(
       int tasks,
@@ -128,6 +131,7 @@ public final class OpsTaskBenchmark {
       Map<String, Long> setupAwsCalls,
       Map<String, Long> kubeRequests,
       List<Long> taskSeconds,
+      List<Long> slotSeconds,
       long heapBaselineBytes,
       long heapUsedBytes,
       long heapMaxBytes,
@@ -267,6 +271,7 @@ public final class OpsTaskBenchmark {
                 setupCalls,
                 kube,
                 seconds,
+                slotLatencies(finished, options.maxConcurrent()),
                 heapBaseline,
                 heapUsed,
                 heapMax,
@@ -278,6 +283,35 @@ public final class OpsTaskBenchmark {
         operatorClient.close();
       }
     }
+  }
+
+  /**
+   * Slot freed → next RunTask, per cluster: the k-th start after the first {@code max} took the
+   * slot of the k-th finish (slots are given back when the finish is written).
+   */
+  static List<Long> slotLatencies(List<OpsTask> finished, int max) {
+    Map<String, List<Instant>> starts = new java.util.TreeMap<>();
+    Map<String, List<Instant>> ends = new java.util.TreeMap<>();
+    for (OpsTask t : finished) {
+      if (t.getStatus().getStartedAt() == null || t.getStatus().getFinishedAt() == null) {
+        continue;
+      }
+      String cluster = t.getSpec().getClusterRef().getName();
+      starts
+          .computeIfAbsent(cluster, k -> new ArrayList<>())
+          .add(Instant.parse(t.getStatus().getStartedAt()));
+      ends.computeIfAbsent(cluster, k -> new ArrayList<>())
+          .add(Instant.parse(t.getStatus().getFinishedAt()));
+    }
+    List<Long> out = new ArrayList<>();
+    for (String cluster : starts.keySet()) {
+      List<Instant> s = starts.get(cluster).stream().sorted().toList();
+      List<Instant> e = ends.get(cluster).stream().sorted().toList();
+      for (int i = max; i < s.size(); i++) {
+        out.add(Math.max(0, Duration.between(e.get(i - max), s.get(i)).toSeconds()));
+      }
+    }
+    return out;
   }
 
   // ---- setup
@@ -433,6 +467,16 @@ public final class OpsTaskBenchmark {
         percentile(r.taskSeconds(), 50),
         percentile(r.taskSeconds(), 100),
         r.taskSeconds().stream().mapToLong(Long::longValue).sum());
+    if (!r.slotSeconds().isEmpty()) {
+      out.printf(
+          "slot freed → next RunTask min %d s, median %d s, p90 %d s, max %d s (%d launches that"
+              + " waited for a slot; whole seconds of status times)%n",
+          percentile(r.slotSeconds(), 0),
+          percentile(r.slotSeconds(), 50),
+          percentile(r.slotSeconds(), 90),
+          percentile(r.slotSeconds(), 100),
+          r.slotSeconds().size());
+    }
     out.println();
     out.println("AWS calls (operator, during the run)      total   per completed task");
     r.awsCalls().forEach((op, n) -> out.printf("  %-38s %7d   %8.2f%n", op, n, (double) n / done));

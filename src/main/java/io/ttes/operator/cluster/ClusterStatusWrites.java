@@ -57,6 +57,31 @@ public final class ClusterStatusWrites {
     return result[0];
   }
 
+  /**
+   * Clears {@code status.ops.taskDefinition} when it still names {@code revision}, which RunTask
+   * said is inactive or gone: the cluster's next reconcile (which this status change starts)
+   * resolves the latest ACTIVE revision again instead of waiting for the ops stack to change.
+   *
+   * @return true when it was cleared (false: the cluster is gone or resolved another one already)
+   */
+  public boolean forgetTaskDefinition(String namespace, String cluster, String revision) {
+    boolean[] cleared = new boolean[1];
+    modify(
+        namespace,
+        cluster,
+        status -> {
+          if (status.getOps() == null
+              || revision == null
+              || !revision.equals(status.getOps().getTaskDefinition())) {
+            return false;
+          }
+          status.getOps().setTaskDefinition(null);
+          cleared[0] = true;
+          return true;
+        });
+    return cleared[0];
+  }
+
   /** Gives the guard in {@code field} back if {@code holder} has it. */
   public void release(
       String namespace,

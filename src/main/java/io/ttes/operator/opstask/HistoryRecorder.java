@@ -71,6 +71,25 @@ public final class HistoryRecorder {
    *     the write)
    */
   public Optional<Duration> record(OpsTask task, Context<OpsTask> context) {
+    return record(task, context, true);
+  }
+
+  /**
+   * Records the finished run of an OpsTask that is already deleted (it had no finalizer to wait
+   * for) when it is due; there is no OpsTask left to mark, and a failure is only logged.
+   */
+  public void recordGone(OpsTask task, Context<OpsTask> context) {
+    try {
+      record(task, context, false);
+    } catch (RuntimeException e) {
+      log.info(
+          "OpsTask {} was deleted before its run was added to the history: {}",
+          task.getMetadata().getName(),
+          e.getMessage());
+    }
+  }
+
+  private Optional<Duration> record(OpsTask task, Context<OpsTask> context, boolean mark) {
     OpsTaskStatus status = task.getStatus();
     if (!due(status)) {
       return Optional.empty();
@@ -89,7 +108,9 @@ public final class HistoryRecorder {
             cluster,
             task.getMetadata().getName());
       }
-      StatusUpdates.edit(task, context, s -> s.setRecordedInHistory(entry.getAttempt()));
+      if (mark) {
+        StatusUpdates.edit(task, context, s -> s.setRecordedInHistory(entry.getAttempt()));
+      }
       return Optional.empty();
     } catch (KubernetesClientException e) {
       log.info(

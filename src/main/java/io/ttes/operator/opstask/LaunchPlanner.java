@@ -83,6 +83,14 @@ final class LaunchPlanner {
         && (cluster.getStatus() == null || cluster.getStatus().getOps() == null)) {
       return "waiting for TTESCluster " + name + " to report status.ops";
     }
+    if (plan.platform() == Platform.ECS
+        && isBlank(cluster.getStatus().getOps().getTaskDefinition())
+        && !isBlank(cluster.getStatus().getOps().getCluster())) {
+      // Cleared after RunTask said the revision is gone: the cluster resolves it again shortly.
+      return "waiting for TTESCluster "
+          + name
+          + " to resolve the ops task definition again (status.ops.taskDefinition)";
+    }
     return null;
   }
 

@@ -165,12 +165,15 @@ final class OpsTaskAttempt {
                   OpsTaskFlow.created(task),
                   cluster.getSpec().getOps().getMaxConcurrentTasks());
       if (!decision.granted()) {
+        // The message names the limit, not the place in line: it stays the same while the line
+        // moves, so waiting costs no status patch (the task is woken when a slot frees).
         return report.waitFor(
             Reasons.WAITING_FOR_SLOT,
             "waiting for a free slot on TTESCluster "
                 + cluster.getMetadata().getName()
-                + ": "
-                + decision.describe(),
+                + " (spec.ops.maxConcurrentTasks: "
+                + decision.max()
+                + "); tasks start in the order they were created",
             settings.waitPoll());
       }
       // Write-ahead: this status is persisted before anything reaches AWS.

@@ -72,7 +72,8 @@ public final class OpsTaskFlow {
    * When to come back.
    *
    * @param fastPoll while a task runs or a launch is under way
-   * @param waitPoll while waiting for a slot or for the cluster to be Ready
+   * @param waitPoll while waiting for a slot or for the cluster to be Ready (a safety poll: both
+   *     wake the task by events)
    * @param slowPoll after a problem a person must fix in something the OpsTask only references
    *     (cluster, Secret, IAM)
    * @param notFoundGrace how long ECS/SSM may not know a task just started before it counts as lost
@@ -94,14 +95,25 @@ public final class OpsTaskFlow {
     public static Settings from(OperatorConfig config) {
       return new Settings(
           config.fastPoll(),
-          // Waiting costs no AWS call; checking as often as running tasks poll keeps slots busy.
-          config.fastPoll(),
+          OpsTaskFlow.waitPoll(config.fastPoll(), config.slowPoll()),
           config.slowPoll(),
           Duration.ofMinutes(2),
           config.opsTaskTtlSeconds() == null
               ? null
               : Duration.ofSeconds(config.opsTaskTtlSeconds()));
     }
+  }
+
+  /**
+   * The safety poll of waiting tasks: a freed slot wakes the next waiters at once ({@link
+   * TaskSlots#onFreed}) and a cluster that becomes Ready wakes its tasks, so this only catches a
+   * wake-up that was lost (a restart, a waiter that had dropped out of line). A minute, between the
+   * fast and the slow poll.
+   */
+  static Duration waitPoll(Duration fastPoll, Duration slowPoll) {
+    Duration minute = Duration.ofMinutes(1);
+    Duration atLeast = fastPoll.compareTo(minute) > 0 ? fastPoll : minute;
+    return atLeast.compareTo(slowPoll) < 0 ? atLeast : slowPoll;
   }
 
   /** Kubernetes event type. */

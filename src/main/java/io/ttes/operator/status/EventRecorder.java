@@ -5,10 +5,14 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.ttes.operator.digest.Sha256;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,13 +21,31 @@ import org.slf4j.LoggerFactory;
  * reason and message on the same object increments the count of one event instead of adding
  * another. Callers pass messages that never contain secret values. Failing to record an event is
  * logged and otherwise ignored: events are best effort.
+ *
+ * <p>No request reads an event first. As client-go's event correlator does, the counts of the
+ * events this process recorded are kept in memory (the newest {@link #REMEMBERED}), so a new event
+ * is one POST and a repeat one merge PATCH of count and lastTimestamp. Only an event this process
+ * does not remember (recorded before a restart, or forgotten) costs a GET after its POST answered
+ * 409.
  */
 public class EventRecorder {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
   private static final String COMPONENT = "ttes-operator";
 
+  /** Events whose count is remembered; an older one is counted on by a GET after a 409. */
+  static final int REMEMBERED = 4096;
+
   private final KubernetesClient client;
   private final Clock clock;
+
+  /** namespace/name → count written, the newest last. */
+  private final Map<String, Integer> counts =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+          return size() > REMEMBERED;
+        }
+      };
 
   public EventRecorder(KubernetesClient client, Clock clock) {
     this.client = client;
@@ -43,15 +65,33 @@ public class EventRecorder {
     String name = object.getMetadata().getName() + "." + digest(object, type, reason, message);
     String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     var events = client.v1().events().inNamespace(namespace);
+    String key = namespace + "/" + name;
+    Integer known;
+    synchronized (counts) {
+      known = counts.get(key);
+    }
+    if (known != null) {
+      try {
+        int count = known + 1;
+        // A merge patch of the two fields, sent as is (a patch by name alone would GET first).
+        events
+            .resource(named(name, namespace).withCount(count).withLastTimestamp(now).build())
+            .patch(PatchContext.of(PatchType.JSON_MERGE));
+        remember(key, count);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) {
+          log.warn("could not record event {} on {}: {}", reason, name, e.getMessage());
+          return;
+        }
+        forget(key); // expired (events live an hour by default): record it anew
+      }
+    }
     try {
       // Create first: most events are new, and a GET before each would double the requests.
       events
           .resource(
-              new EventBuilder()
-                  .withNewMetadata()
-                  .withName(name)
-                  .withNamespace(namespace)
-                  .endMetadata()
+              named(name, namespace)
                   .withInvolvedObject(
                       new ObjectReferenceBuilder()
                           .withApiVersion(object.getApiVersion())
@@ -73,21 +113,45 @@ public class EventRecorder {
                   .withReportingComponent(COMPONENT)
                   .build())
           .create();
+      remember(key, 1);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         log.warn("could not record event {} on {}: {}", reason, name, e.getMessage());
         return;
       }
       try {
+        // Recorded before this process started: read its count once, then count in memory.
         var existing = events.withName(name).get();
         if (existing != null) {
-          existing.setCount(existing.getCount() == null ? 2 : existing.getCount() + 1);
+          int count = existing.getCount() == null ? 2 : existing.getCount() + 1;
+          existing.setCount(count);
           existing.setLastTimestamp(now);
           events.resource(existing).update();
+          remember(key, count);
         }
       } catch (KubernetesClientException again) {
         log.warn("could not record event {} on {}: {}", reason, name, again.getMessage());
       }
+    }
+  }
+
+  private static EventBuilder named(String name, String namespace) {
+    return new EventBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .endMetadata();
+  }
+
+  private void remember(String key, int count) {
+    synchronized (counts) {
+      counts.put(key, count);
+    }
+  }
+
+  private void forget(String key) {
+    synchronized (counts) {
+      counts.remove(key);
     }
   }
 

@@ -47,6 +47,28 @@ class BatchedTaskObserverTest {
   }
 
   @Test
+  void aTaskTheSharedDescribeSawStoppedIsNamedOnceSoItsOpsTaskNeedNotWaitForItsOwnPoll() {
+    List<String> arns = start(3);
+    arns.forEach(arn -> observer.track(target, "ops", arn));
+    List<String> named = new ArrayList<>();
+    observer.onStopped(named::add);
+    aws.ecs().finish(arns.get(1), 0);
+    aws.ecs().finish(arns.get(0), 0);
+
+    // The first caller's describe sees all three; the other stopped one is named, not the caller.
+    observer.observe(target, aws.ecs(), "ops", arns.get(0), POLL);
+    assertThat(named).containsExactly(arns.get(1));
+
+    // Its OpsTask reads the same snapshot: no second describe, no second naming.
+    assertThat(observer.observe(target, aws.ecs(), "ops", arns.get(1), POLL).get().stopped())
+        .isTrue();
+    aws.mutableClock().advance(POLL);
+    observer.observe(target, aws.ecs(), "ops", arns.get(2), POLL);
+    assertThat(named).containsExactly(arns.get(1), arns.get(0));
+    assertThat(aws.calls().count("ECS.DescribeTasks")).isEqualTo(2);
+  }
+
+  @Test
   void fiftyCallersShareOneDescribePerPollWindow() {
     List<String> arns = start(50);
     arns.forEach(arn -> observer.track(target, "ops", arn));

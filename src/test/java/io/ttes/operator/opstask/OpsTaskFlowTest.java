@@ -36,8 +36,10 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -437,8 +439,8 @@ class OpsTaskFlowTest {
             "SecretKeyNotFound",
             "spec.secretArgs[0].secretKeyRef"),
         Arguments.of(
-            "ECS without task definition",
-            (Consumer<OpsTaskFlowTest>) f -> f.cluster.getStatus().getOps().setTaskDefinition(null),
+            "ECS without subnets",
+            (Consumer<OpsTaskFlowTest>) f -> f.cluster.getStatus().getOps().setSubnets(List.of()),
             "PlatformMismatch",
             "spec.clusterRef.name"),
         Arguments.of(
@@ -496,6 +498,27 @@ class OpsTaskFlowTest {
     assertThat(step(t).status().getPhase()).isEqualTo(OpsTaskPhase.Running);
   }
 
+  @Test
+  void aTaskDefinitionClearedAfterRunTaskSaidItIsGoneIsWaitedForNotAStall() {
+    // The reconciler clears status.ops.taskDefinition when RunTask says it is gone, and the
+    // cluster resolves the latest ACTIVE revision again: the tasks that read it meanwhile wait.
+    cluster.getStatus().getOps().setTaskDefinition(null);
+    OpsTask t = task("is-db", "migrate");
+
+    Step s = step(t);
+
+    assertThat(aws.calls().all()).isEmpty();
+    assertThat(condition(s.status(), "Reconciling"))
+        .isEqualTo(
+            "True/WaitingForCluster/waiting for TTESCluster prod-eu1 to resolve the ops task"
+                + " definition again (status.ops.taskDefinition)");
+    assertThat(condition(s.status(), "Stalled")).startsWith("False/");
+
+    cluster = ecsCluster();
+    step(t);
+    assertThat(step(t).status().getPhase()).isEqualTo(OpsTaskPhase.Running);
+  }
+
   // ---- AWS trouble while running
 
   @Test
@@ -543,6 +566,7 @@ class OpsTaskFlowTest {
       tasks.add(task("is-db", "migrate-" + i));
     }
     String fifthWaiting = null;
+    Set<String> fifthWaitingMessages = new LinkedHashSet<>();
     for (int round = 0; round < 40; round++) {
       for (OpsTask t : tasks) {
         if (t.getStatus() == null
@@ -555,8 +579,13 @@ class OpsTaskFlowTest {
       if (round == 1) {
         fifthWaiting = condition(tasks.get(4).getStatus(), "Reconciling");
       }
+      if ("WaitingForSlot".equals(tasks.get(4).getStatus().getReason())) {
+        fifthWaitingMessages.add(tasks.get(4).getStatus().getMessage());
+      }
       clock.advance(FAST);
     }
+    // It went from 3rd to 1st in line: one message all along, so no status patch while it waits.
+    assertThat(fifthWaitingMessages).hasSize(1);
 
     assertThat(tasks)
         .allSatisfy(t -> assertThat(t.getStatus().getPhase()).isEqualTo(OpsTaskPhase.Succeeded));
@@ -566,8 +595,8 @@ class OpsTaskFlowTest {
         .containsExactly("migrate-0", "migrate-1", "migrate-2", "migrate-3", "migrate-4");
     assertThat(fifthWaiting)
         .isEqualTo(
-            "True/WaitingForSlot/waiting for a free slot on TTESCluster prod-eu1: 3rd in line,"
-                + " 2 of 2 running");
+            "True/WaitingForSlot/waiting for a free slot on TTESCluster prod-eu1"
+                + " (spec.ops.maxConcurrentTasks: 2); tasks start in the order they were created");
   }
 
   @Test

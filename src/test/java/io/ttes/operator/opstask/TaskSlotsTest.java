@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ttes.operator.aws.fake.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TaskSlotsTest {
@@ -29,6 +31,23 @@ class TaskSlotsTest {
     assertThat(slots.tryAcquire("ns/c", "e", t0.plusSeconds(4), 2).granted()).isFalse();
     assertThat(slots.tryAcquire("ns/c", "c", t0.plusSeconds(2), 2).granted()).isTrue();
     assertThat(slots.running("ns/c")).isEqualTo(2);
+  }
+
+  @Test
+  void aFreedSlotNamesTheWaitersThatMayTakeItOldestFirst() {
+    List<String> told = new ArrayList<>();
+    slots.onFreed((cluster, uids) -> told.add(cluster + " " + uids));
+    slots.tryAcquire("ns/c", "a", t0, 2);
+    slots.tryAcquire("ns/c", "b", t0.plusSeconds(1), 2);
+    slots.tryAcquire("ns/c", "e", t0.plusSeconds(4), 2);
+    slots.tryAcquire("ns/c", "d", t0.plusSeconds(3), 2);
+    slots.tryAcquire("ns/c", "c", t0.plusSeconds(2), 2);
+
+    slots.release("d"); // a waiter leaving the line frees nothing
+    slots.release("a");
+    slots.release("b");
+
+    assertThat(told).containsExactly("ns/c [c]", "ns/c [c, e]");
   }
 
   @Test

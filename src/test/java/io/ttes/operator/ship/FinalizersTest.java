@@ -14,9 +14,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Java Operator SDK adds a finalizer ({@code <plural>.<group>/finalizer}) to every resource of
- * a reconciler that implements {@link Cleaner}. Finalizers are what make a namespace deletion or a
- * CRD deletion wait for the operator, so the chart README lists them, with what each cleanup does;
- * a new Cleaner must be added there (and be worth the wait).
+ * a reconciler that implements {@link Cleaner}; the OpsTask reconciler puts the same name on the
+ * OpsTasks that ask for {@code spec.stopOnDelete} only ({@link OpsTaskReconciler#FINALIZER}).
+ * Finalizers are what make a namespace deletion or a CRD deletion wait for the operator, so the
+ * chart README lists them, with what each cleanup does; a new Cleaner must be added there (and be
+ * worth the wait).
  */
 class FinalizersTest {
   private static final List<Class<?>> RECONCILERS =
@@ -27,18 +29,22 @@ class FinalizersTest {
           OpsTaskReconciler.class);
 
   @Test
-  void onlyOpsTaskAndStackUpgradeHaveFinalizersAndTheChartReadmeSaysSo() throws IOException {
+  void onlyStackUpgradesAndStopOnDeleteOpsTasksHaveFinalizersAndTheChartReadmeSaysSo()
+      throws IOException {
     List<Class<?>> cleaners = RECONCILERS.stream().filter(Cleaner.class::isAssignableFrom).toList();
     assertThat(cleaners)
-        .as("reconcilers with a finalizer")
-        .containsExactlyInAnyOrder(OpsTaskReconciler.class, StackUpgradeReconciler.class);
+        .as("reconcilers with a finalizer on every resource")
+        .containsExactly(StackUpgradeReconciler.class);
 
     String readme = Files.readString(ChartValuesTest.README);
-    for (Class<?> cleaner : cleaners) {
-      String plural = cleaner == OpsTaskReconciler.class ? "opstasks" : "stackupgrades";
-      assertThat(readme)
-          .as("the chart README's finalizer table names %s's finalizer", cleaner.getSimpleName())
-          .contains("`" + plural + "." + ExpectedPermissions.GROUP + "/finalizer`");
-    }
+    assertThat(readme)
+        .as("the chart README's finalizer table names the StackUpgrade finalizer")
+        .contains("`stackupgrades." + ExpectedPermissions.GROUP + "/finalizer`");
+    assertThat(OpsTaskReconciler.FINALIZER)
+        .isEqualTo("opstasks." + ExpectedPermissions.GROUP + "/finalizer");
+    assertThat(readme)
+        .as("the chart README's finalizer table names the OpsTask finalizer and when it is set")
+        .contains("`" + OpsTaskReconciler.FINALIZER + "`")
+        .contains("only with `spec.stopOnDelete`");
   }
 }

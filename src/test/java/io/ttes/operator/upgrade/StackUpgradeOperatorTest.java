@@ -180,6 +180,24 @@ class StackUpgradeOperatorTest {
         .until(() -> "3.33.2".equals(cluster().getStatus().getVersion()));
   }
 
+  /**
+   * The log tail is what a person reads first when a migration fails, so every migration of an
+   * upgrade, including those after the ops stack update, finishes with its own.
+   */
+  @Test
+  void everyMigrationOfAnUpgradeFinishesWithItsLogTail() {
+    aws.ecs().whenCommand(List.of("tti-lw-stack")).logs("migrating", "migrated");
+    bed.create(upgrade("to-3-33-2", ""), StackUpgrade.class);
+
+    awaitPhase("to-3-33-2", UpgradePhase.Succeeded);
+
+    List<OpsTask> migrations =
+        bed.client().resources(OpsTask.class).inNamespace(NS).list().getItems();
+    assertThat(migrations)
+        .hasSize(5)
+        .allSatisfy(t -> assertThat(t.getStatus().getLogTail()).isEqualTo("migrating\nmigrated"));
+  }
+
   @Test
   void auroraReplacementIsSnapshottedBeforeTheChangeSetThatCarriesTheSnapshotRuns() {
     aws.changeSets()

@@ -188,7 +188,10 @@ final class SdkEcsTasks implements EcsTasks {
     if (container == null && !task.containers().isEmpty()) {
       container = task.containers().get(0);
     }
-    String name = container != null ? container.name() : containerName;
+    // The container the command ran in: named by the override when ECS's answer has no name (moto
+    // answers containers without a name for a revision its CloudFormation update registered).
+    // Without a name the log target was not looked up at all, and the task had no log tail.
+    String name = container != null && container.name() != null ? container.name() : containerName;
     String logGroup = null;
     String logStream = null;
     if (name != null && task.taskDefinitionArn() != null) {
@@ -246,6 +249,11 @@ final class SdkEcsTasks implements EcsTasks {
     }
     for (ContainerDefinition cd : td.containerDefinitions()) {
       logTargets.put(taskDefinitionArn + "#" + cd.name(), logTargetOf(cd.logConfiguration()));
+    }
+    if (td.containerDefinitions().size() == 1 && !logTargets.containsKey(key)) {
+      // One container, answered without the name the task used (moto does so for a revision its
+      // CloudFormation update registered): it is the one the command ran in.
+      logTargets.put(key, logTargetOf(td.containerDefinitions().get(0).logConfiguration()));
     }
     return logTargets.computeIfAbsent(key, k -> Optional.empty());
   }

@@ -16,6 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.NetworkInterface;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -187,6 +188,66 @@ class SdkEcsTasksIT {
     assertThat(state.stopped()).isTrue();
     assertThat(state.exitCode()).isZero();
     assertThat(tasks.findStartedBy(CLUSTER, "ops/find-me")).map(TaskState::taskArn).hasValue(arn);
+  }
+
+  /**
+   * moto's CloudFormation update registers the new revision with the template's container keys as
+   * written (its create converts them to camelCase, its update does not), so a container named by
+   * {@code Name} has no name in DescribeTasks. The log target was then not looked up at all: no
+   * DescribeTaskDefinition of the new revision, no GetLogEvents, no log tail, for every migration
+   * after an ops stack update. Here the updated template keeps the other keys camelCase, so the log
+   * configuration stays readable: the log target comes from the overridden container's name and the
+   * revision's only container definition.
+   */
+  @Test
+  void aContainerAnsweredWithoutANameAfterAStackUpdateStillHasItsLogTarget() {
+    String family = FAMILY + "-cfn";
+    try (CloudFormationClient cfn = MotoClients.client(CloudFormationClient.builder(), moto)) {
+      cfn.createStack(
+          b -> b.stackName("ops-td").templateBody(taskDefinitionTemplate(family, "name", "1")));
+      cfn.updateStack(
+          b -> b.stackName("ops-td").templateBody(taskDefinitionTemplate(family, "Name", "2")));
+    }
+    String updated =
+        ecs.describeTaskDefinition(b -> b.taskDefinition(family))
+            .taskDefinition()
+            .taskDefinitionArn();
+    assertThat(updated).endsWith(":2");
+    RunRequest run = request(List.of("tti-lw-stack", "is-db", "migrate"), "ops/updated");
+    String arn =
+        tasks.run(
+            new RunRequest(
+                run.cluster(),
+                updated,
+                run.launchType(),
+                run.subnets(),
+                run.securityGroups(),
+                run.container(),
+                run.command(),
+                run.startedBy(),
+                run.clientToken()));
+    long lookUps = calls("Ecs.DescribeTaskDefinition");
+
+    TaskState state = tasks.describe(CLUSTER, List.of(arn)).get(arn);
+
+    assertThat(calls("Ecs.DescribeTaskDefinition") - lookUps).isEqualTo(1);
+    assertThat(state.logGroup()).isEqualTo("/prod-eu1/ops");
+    assertThat(state.logStream()).isEqualTo("ops/ttes/" + SdkEcsTasks.taskId(arn));
+  }
+
+  /** A task definition stack; {@code nameKey} is how the container's name is keyed. */
+  private static String taskDefinitionTemplate(String family, String nameKey, String tag) {
+    return """
+        {"Resources": {"Ops": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+          "Family": "%s", "NetworkMode": "awsvpc", "RequiresCompatibilities": ["FARGATE"],
+          "Cpu": "256", "Memory": "512",
+          "ContainerDefinitions": [{"%s": "ttes",
+            "image": "thethingsindustries/lorawan-stack:3.33.%s-aws", "memory": 512,
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+              "awslogs-group": "/prod-eu1/ops", "awslogs-region": "%s",
+              "awslogs-stream-prefix": "ops"}}}]}}}}
+        """
+        .formatted(family, nameKey, tag, MotoServer.REGION);
   }
 
   @Test
