@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.aws.AwsServices;
 import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.aws.ChangeSets;
 import io.ttes.operator.aws.EcsTasks;
 import io.ttes.operator.aws.Stacks;
 import io.ttes.operator.testing.OperatorTestBed;
@@ -52,6 +53,16 @@ class TTESClusterSmokeIT {
                 getClass().getClassLoader(),
                 new Class<?>[] {EcsTasks.class},
                 (p, m, a) -> m.getName().equals("latestActiveRevision") ? "arn:td:ops-td:7" : null);
+    // The drift baseline reads which parameters the stack's template declares NoEcho: none here.
+    ChangeSets changeSets =
+        (ChangeSets)
+            Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {ChangeSets.class},
+                (p, m, a) ->
+                    m.getName().equals("stackTemplateSummary")
+                        ? new ChangeSets.TemplateSummary(List.of(), List.of())
+                        : null);
     AwsServices services =
         (AwsServices)
             Proxy.newProxyInstance(
@@ -61,6 +72,7 @@ class TTESClusterSmokeIT {
                     switch (m.getName()) {
                       case "stacks" -> stacks;
                       case "ecs" -> ecs;
+                      case "changeSets" -> changeSets;
                       default -> null;
                     });
     AwsServicesFactory factory = t -> services;
