@@ -4,10 +4,20 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.ttes.operator.api.v1alpha1.BootstrapPhase;
 import io.ttes.operator.api.v1alpha1.OpsTask;
+import io.ttes.operator.api.v1alpha1.OpsTaskPhase;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
+import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
 import io.ttes.operator.api.v1alpha1.TenantBootstrap;
+import io.ttes.operator.api.v1alpha1.TenantBootstrapSpec;
+import io.ttes.operator.api.v1alpha1.UpgradePhase;
+import io.ttes.operator.bootstrap.BootstrapStep;
+import io.ttes.operator.bootstrap.BootstrapStep.Scope;
+import io.ttes.operator.bootstrap.BootstrapSteps;
+import io.ttes.operator.opstask.OwnedOpsTasks;
 import io.ttes.operator.pod.PodImage;
 import io.ttes.operator.pod.RenderedChart;
 import io.ttes.operator.status.ConditionWriter;
@@ -40,15 +50,23 @@ import java.util.regex.Pattern;
  * The operator's footprint as a process of its own: the image's Java command line (JVM flags and
  * the Jib classpath of {@code target/pod-image.tar}, the host's JRE as in the pod-shaped tests),
  * {@code -XX:MaxRAM} set to the chart's memory limit, the chart's environment, pointed at an
- * in-process Kubernetes API and moto. Two starts:
+ * in-process Kubernetes API and moto. The starts:
  *
  * <ol>
- *   <li>against an empty API: time to {@code /readyz} 200, then idle RSS; then N custom resources
- *       are created (TTESClusters, finished OpsTasks, StackUpgrades and TenantBootstraps, with the
- *       status size they have in use) and, once the operator is quiet, RSS with N;
- *   <li>a restart with the N resources present (what a pod restart meets): time to {@code /readyz}
- *       with N to list, and RSS once quiet.
+ *   <li>against an empty API: time to {@code /readyz} 200, then idle RSS; then SIGTERM;
+ *   <li>N custom resources are written while no operator runs (TTESClusters, and finished OpsTasks,
+ *       StackUpgrades and TenantBootstraps with the status they have after use);
+ *   <li>{@code --starts} starts with the N present, as a pod (re)start meets them: time to {@code
+ *       /readyz} with N to list, and RSS once every cluster is Ready and the operator is quiet.
  * </ol>
+ *
+ * <p>The finished resources are written with no operator running because an API server drops the
+ * status of a create: a resource created while the operator watches is reconciled as new (an
+ * OpsTask launched, a bootstrap planned) before its status can be written, and the write then meets
+ * the operator's own status (409). A bootstrap's step records are the steps {@link
+ * BootstrapSteps#plan} plans for its spec, all Succeeded; with other step names the operator plans
+ * the missing steps and runs them, and never settles. Each start with N checks that the operator
+ * left the finished resources as they were: no OpsTask of its own, every phase still Succeeded.
  *
  * <p>RSS and thread count are the operator process's own ({@code /proc/<pid>/status}); heap after
  * GC is what {@code jcmd GC.heap_info} says after {@code jcmd GC.run}, taken after RSS. Each stop
@@ -71,6 +89,7 @@ public final class FootprintBenchmark {
       Duration timeout,
       List<String> jvmFlags,
       String label,
+      int starts,
       boolean nmt) {
 
     static final BenchArgs.Spec ARGS =
@@ -81,7 +100,8 @@ public final class FootprintBenchmark {
                 "settle", "how long the operator must be quiet before a figure is taken (5s)",
                 "timeout", "give up on a start or on convergence after (5m)",
                 "jvm", "extra JVM flags after the image's, comma-separated (none)",
-                "label", "a name for this run in the output (default)"),
+                "label", "a name for this run in the output (default)",
+                "starts", "starts with the N resources present (2)"),
             BenchArgs.ordered(
                 "nmt",
                 "start with -XX:NativeMemoryTracking=summary and print committed memory per area"));
@@ -103,6 +123,7 @@ public final class FootprintBenchmark {
           a.duration("timeout", Duration.ofMinutes(5)),
           List.copyOf(flags),
           a.string("label", "default"),
+          Math.max(1, a.integer("starts", 2)),
           nmt);
     }
   }
@@ -119,20 +140,36 @@ public final class FootprintBenchmark {
    *
    * @param toReady process start → first {@code /readyz} 200
    * @param marks process start → the first log line containing each marker
+   * @param quiet the process once the operator is quiet (and, with resources, every cluster Ready)
+   * @param converged the operator became quiet (and every cluster Ready) within the timeout
+   * @param untouched with resources: the finished ones as written (no OpsTask of the operator's
+   *     own, every phase Succeeded); without: true
    * @param stoppedCleanly exited on SIGTERM within the grace period, with the JVM's code for it
    */
   public record Start(
       Duration toReady,
       Map<String, Duration> marks,
-      Sample idle,
-      Sample loaded,
+      Sample quiet,
       boolean converged,
+      Untouched untouched,
       boolean stoppedCleanly,
       int exitCode) {}
 
-  /** What a run measured: the first start (empty API, then N) and the restart with N present. */
+  /**
+   * What the operator did to the finished resources during a start: OpsTasks it created (a finished
+   * bootstrap or upgrade re-running a step) and resources whose phase is no longer Succeeded.
+   */
+  public record Untouched(List<String> operatorOpsTasks, List<String> notSucceeded) {
+    static final Untouched NOTHING = new Untouched(List.of(), List.of());
+
+    public boolean holds() {
+      return operatorOpsTasks.isEmpty() && notSucceeded.isEmpty();
+    }
+  }
+
+  /** What a run measured: the first start (empty API) and the starts with N present. */
   public record Result(
-      List<String> command, long maxRamBytes, int resources, Start first, Start restart) {}
+      List<String> command, long maxRamBytes, int resources, Start first, List<Start> withN) {}
 
   /** Log lines whose first appearance is timed: the operator's own start markers. */
   static final List<String> MARKS =
@@ -160,7 +197,10 @@ public final class FootprintBenchmark {
             org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
     Result r = run(Options.from(a), System.out);
-    System.exit(r.first().stoppedCleanly() && r.restart().stoppedCleanly() ? 0 : 1);
+    boolean clean =
+        r.first().stoppedCleanly()
+            && r.withN().stream().allMatch(s -> s.stoppedCleanly() && s.untouched().holds());
+    System.exit(clean ? 0 : 1);
   }
 
   public static Result run(Options o, PrintStream out) throws Exception {
@@ -184,24 +224,17 @@ public final class FootprintBenchmark {
               + "   %s%n",
           o.label(), o.resources(), maxRam, String.join(" ", command));
 
-      Start first =
-          runOnce(
-              api,
-              "first",
-              command,
-              env,
-              port,
-              o,
-              out,
-              () -> {
-                Instant created = Instant.now();
-                int n = createResources(api, d, o.resources());
-                out.printf(
-                    "   created %d custom resources in %d ms%n",
-                    n, Duration.between(created, Instant.now()).toMillis());
-              });
-      Start restart = runOnce(api, "restart", command, env, port, o, out, null);
-      Result r = new Result(command, maxRam, o.resources(), first, restart);
+      Start first = runOnce(api, "empty", command, env, port, o, out, false);
+      Instant created = Instant.now();
+      int n = createResources(api, d, o.resources());
+      out.printf(
+          "   created %d custom resources in %d ms (no operator running)%n",
+          n, Duration.between(created, Instant.now()).toMillis());
+      List<Start> withN = new ArrayList<>();
+      for (int i = 1; i <= o.starts(); i++) {
+        withN.add(runOnce(api, "with-n-" + i, command, env, port, o, out, true));
+      }
+      Result r = new Result(command, maxRam, n, first, List.copyOf(withN));
       print(r, out);
       return r;
     }
@@ -217,7 +250,7 @@ public final class FootprintBenchmark {
       int port,
       Options o,
       PrintStream out,
-      Runnable thenCreate)
+      boolean resources)
       throws Exception {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().clear();
@@ -231,24 +264,19 @@ public final class FootprintBenchmark {
     try {
       Duration toReady = awaitReady(p, port, started, o.timeout());
       out.printf("   [%s] pid %d ready after %d ms%n", name, p.pid(), toReady.toMillis());
-      boolean quiet = awaitQuiet(port, o.settle(), o.timeout());
-      Sample idle = sample(p, o.nmt());
-      Sample loaded = null;
-      boolean converged = quiet;
-      if (thenCreate != null) {
-        thenCreate.run();
-        converged &=
-            awaitClustersReady(api, o.timeout()) && awaitQuiet(port, o.settle(), o.timeout());
-        loaded = sample(p, o.nmt());
-      }
+      boolean converged =
+          (!resources || awaitClustersReady(api, o.timeout()))
+              && awaitQuiet(port, o.settle(), o.timeout());
+      Sample quiet = sample(p, o.nmt());
+      Untouched untouched = resources ? untouched(api) : Untouched.NOTHING;
       boolean stopped = stop(p);
       result =
           new Start(
               toReady,
               Map.copyOf(marks),
-              idle,
-              loaded,
+              quiet,
               converged,
+              untouched,
               stopped && (p.exitValue() == 143 || p.exitValue() == 0),
               p.exitValue());
     } finally {
@@ -256,6 +284,33 @@ public final class FootprintBenchmark {
       pump.join(5000);
     }
     return result;
+  }
+
+  /** The finished resources as the operator left them (see {@link Untouched}). */
+  static Untouched untouched(KubeApi api) {
+    List<String> own = new ArrayList<>();
+    List<String> notSucceeded = new ArrayList<>();
+    for (OpsTask t : api.client().resources(OpsTask.class).inNamespace(NS).list().getItems()) {
+      String name = t.getMetadata().getName();
+      if (!name.startsWith(TASK_PREFIX)) {
+        own.add(name);
+      } else if (t.getStatus() == null || t.getStatus().getPhase() != OpsTaskPhase.Succeeded) {
+        notSucceeded.add("OpsTask " + name);
+      }
+    }
+    for (StackUpgrade u :
+        api.client().resources(StackUpgrade.class).inNamespace(NS).list().getItems()) {
+      if (u.getStatus() == null || u.getStatus().getPhase() != UpgradePhase.Succeeded) {
+        notSucceeded.add("StackUpgrade " + u.getMetadata().getName());
+      }
+    }
+    for (TenantBootstrap b :
+        api.client().resources(TenantBootstrap.class).inNamespace(NS).list().getItems()) {
+      if (b.getStatus() == null || b.getStatus().getPhase() != BootstrapPhase.Succeeded) {
+        notSucceeded.add("TenantBootstrap " + b.getMetadata().getName());
+      }
+    }
+    return new Untouched(List.copyOf(own), List.copyOf(notSucceeded));
   }
 
   /** Copies the process's output to its log file and times the start markers. */
@@ -540,6 +595,9 @@ public final class FootprintBenchmark {
 
   // ---- the custom resources
 
+  /** The names of the OpsTasks this benchmark writes; the operator's own are named otherwise. */
+  static final String TASK_PREFIX = "task-";
+
   /**
    * Creates {@code n} custom resources: one TTESCluster per 50 (at least one, all describing the
    * same stacks), a tenth StackUpgrades and a fifth TenantBootstraps that Succeeded, the rest
@@ -567,11 +625,14 @@ public final class FootprintBenchmark {
     for (int i = 0; i < bootstraps; i++) {
       String cluster = names.get(i % clusters);
       createWithStatus(
-          api, bootstrap(String.format("tenant-%04d", i), cluster), TenantBootstrap.class);
+          api,
+          bootstrap(String.format("tenant-%04d", i), cluster, d.clusterSpec()),
+          TenantBootstrap.class);
     }
     for (int i = 0; i < tasks; i++) {
       String cluster = names.get(i % clusters);
-      createWithStatus(api, opsTask(String.format("task-%04d", i), cluster, i), OpsTask.class);
+      createWithStatus(
+          api, opsTask(String.format(TASK_PREFIX + "%04d", i), cluster, i), OpsTask.class);
     }
     return clusters + upgrades + bootstraps + tasks;
   }
@@ -584,6 +645,8 @@ public final class FootprintBenchmark {
     withStatus.setMetadata(created.getMetadata());
     api.client().resource(withStatus).inNamespace(NS).updateStatus();
   }
+
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private static final String READY =
       """
@@ -646,31 +709,46 @@ public final class FootprintBenchmark {
         .formatted(name, cluster, READY);
   }
 
-  private static String bootstrap(String name, String cluster) {
-    StringBuilder steps = new StringBuilder();
-    for (String step : List.of("tenant-create", "admin-user", "admin-rights", "oauth-cli")) {
-      steps.append(
-          String.format(
-              "    - {name: %s, phase: Succeeded, opsTask: %s-%s, exitCode: 0, message: done,"
-                  + " scope: Tenant, attempt: 1}%n",
-              step, name, step));
-    }
-    return """
+  /**
+   * A finished TenantBootstrap: its step records are the steps the operator plans for its spec on
+   * this cluster ({@link BootstrapSteps#plan}), each Succeeded with the OpsTask name the operator
+   * gives it, so that the operator finds nothing left to do.
+   */
+  static String bootstrap(String name, String cluster, TTESClusterSpec clusterSpec) {
+    String manifest =
+        """
         apiVersion: ops.ttes.io/v1alpha1
         kind: TenantBootstrap
         metadata: {name: %s}
         spec:
           clusterRef: {name: %s}
           tenant: {id: %s, name: Footprint Tenant}
+          storage: {init: true, chunkTimeInterval: 12h, retentionDays: 31}
+          noc: {init: true}
+          oauthClients: {cli: true, console: true, noc: true}
           admin:
             email: admin@%s.example
             passwordSecretRef: {name: admins, key: password}
+        """
+            .formatted(name, cluster, name, name);
+    TenantBootstrapSpec spec = SERIALIZATION.unmarshal(manifest, TenantBootstrap.class).getSpec();
+    StringBuilder steps = new StringBuilder();
+    for (BootstrapStep step : BootstrapSteps.plan(clusterSpec, spec)) {
+      String task = OwnedOpsTasks.name(step.scope() == Scope.CLUSTER ? cluster : name, step.name());
+      steps.append(
+          String.format(
+              "    - {name: %s, phase: Succeeded, opsTask: %s, exitCode: 0, message: done,"
+                  + " scope: %s, attempt: 1}%n",
+              step.name(), task, step.scope().label()));
+    }
+    return manifest
+        + """
         status:
           observedGeneration: 1
           phase: Succeeded
           steps:
         %s%s"""
-        .formatted(name, cluster, name, name, steps, READY);
+            .formatted(steps, READY);
   }
 
   // ---- printing
@@ -678,12 +756,17 @@ public final class FootprintBenchmark {
   static void print(Result r, PrintStream out) {
     out.println();
     out.printf("== result (%d custom resources, MaxRAM %s)%n", r.resources(), mib(r.maxRamBytes()));
-    printStart(out, "first start (empty API)", r.first(), "idle", "with " + r.resources());
-    printStart(out, "restart (" + r.resources() + " present)", r.restart(), "quiet", null);
+    printStart(out, "start with an empty API", r.first(), "idle");
+    for (int i = 0; i < r.withN().size(); i++) {
+      printStart(
+          out,
+          "start " + (i + 1) + " with " + r.resources() + " present",
+          r.withN().get(i),
+          "with " + r.resources());
+    }
   }
 
-  private static void printStart(
-      PrintStream out, String title, Start s, String idleName, String loadedName) {
+  private static void printStart(PrintStream out, String title, Start s, String sampleName) {
     out.printf("%s%n", title);
     out.printf("  start → /readyz 200        %6d ms%n", s.toReady().toMillis());
     for (String mark : MARKS) {
@@ -692,13 +775,16 @@ public final class FootprintBenchmark {
           "    log \"%s\"%s %6s ms%n",
           mark, " ".repeat(Math.max(0, 22 - mark.length())), d == null ? "-" : d.toMillis());
     }
-    printSample(out, idleName, s.idle());
-    if (loadedName != null) {
-      printSample(out, loadedName, s.loaded());
-    }
+    printSample(out, sampleName, s.quiet());
     out.printf(
         "  converged %s, stopped on SIGTERM %s (exit %d)%n",
         s.converged(), s.stoppedCleanly() ? "cleanly" : "NOT cleanly", s.exitCode());
+    if (!s.untouched().holds()) {
+      out.printf(
+          "  finished resources NOT left alone: OpsTasks the operator created %s; not Succeeded"
+              + " any more %s%n",
+          s.untouched().operatorOpsTasks(), s.untouched().notSucceeded());
+    }
   }
 
   private static void printSample(PrintStream out, String name, Sample s) {

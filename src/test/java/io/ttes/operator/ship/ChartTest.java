@@ -93,7 +93,7 @@ class ChartTest {
     assertThat(container.at("/volumeMounts/0/mountPath").asText()).isEqualTo("/tmp");
     assertThat(pod.at("/volumes/0/emptyDir").isObject()).isTrue();
     assertThat(container.at("/resources/requests/cpu").asText()).isEqualTo("100m");
-    assertThat(container.at("/resources/requests/memory").asText()).isEqualTo("320Mi");
+    assertThat(container.at("/resources/requests/memory").asText()).isEqualTo("288Mi");
     assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("512Mi");
     assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
     assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");

@@ -5,12 +5,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ttes.operator.aws.AwsServices;
 import io.ttes.operator.aws.AwsServicesFactory;
 import io.ttes.operator.aws.AwsTarget;
+import io.ttes.operator.aws.ChangeSets;
+import io.ttes.operator.aws.EcsTasks;
+import io.ttes.operator.aws.SecretStore;
+import io.ttes.operator.aws.Snapshots;
+import io.ttes.operator.aws.SsmCommands;
+import io.ttes.operator.aws.Stacks;
+import io.ttes.operator.aws.TaskLogs;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -35,9 +43,14 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
- * Builds the AWS SDK v2 clients of each {@link AwsTarget} once and keeps them until {@link
+ * Builds the AWS SDK v2 clients of each {@link AwsTarget} on first use and keeps them until {@link
  * #close()}. Every client uses the SDK's adaptive retry mode (client-side rate limiting when AWS
  * throttles) and reports to one {@link AwsCallMetrics}.
+ *
+ * <p>A client is built when its service is first asked for, not with the target: a client loads its
+ * whole service's request classes and their marshallers (RDS, EC2 and ElastiCache ~2,000 classes
+ * together, ~20 MiB of Metaspace, code and symbols), and most operators never take a snapshot (RDS,
+ * ElastiCache, EC2) or run on the AMI platform (SSM). See docs/benchmarks.md, "Footprint".
  */
 public final class SdkAwsServicesFactory implements AwsServicesFactory {
   static final String SESSION_NAME = "ttes-operator";
@@ -98,36 +111,11 @@ public final class SdkAwsServicesFactory implements AwsServicesFactory {
       closeables.add(assumed);
       credentials = assumed;
     }
-    CloudFormationClient cfn =
-        add(closeables, configure(CloudFormationClient.builder(), region, credentials).build());
-    EcsClient ecs = add(closeables, configure(EcsClient.builder(), region, credentials).build());
-    SsmClient ssm = add(closeables, configure(SsmClient.builder(), region, credentials).build());
-    CloudWatchLogsClient logs =
-        add(closeables, configure(CloudWatchLogsClient.builder(), region, credentials).build());
-    RdsClient rds = add(closeables, configure(RdsClient.builder(), region, credentials).build());
-    ElastiCacheClient elasticache =
-        add(closeables, configure(ElastiCacheClient.builder(), region, credentials).build());
-    Ec2Client ec2 = add(closeables, configure(Ec2Client.builder(), region, credentials).build());
-    SecretsManagerClient secrets =
-        add(closeables, configure(SecretsManagerClient.builder(), region, credentials).build());
     log.info(
-        "AWS clients built for region {}{}",
+        "AWS services for region {}{}",
         target.region(),
         target.roleArn() == null ? "" : " with role " + target.roleArn());
-    return new Services(
-        new SdkStacks(cfn),
-        new SdkChangeSets(cfn),
-        new SdkEcsTasks(ecs),
-        new SdkSsmCommands(ssm),
-        new SdkTaskLogs(logs),
-        new SdkSnapshots(rds, elasticache, ec2),
-        new SdkSecretStore(secrets, json),
-        closeables);
-  }
-
-  private static <C extends SdkClient> C add(List<SdkAutoCloseable> closeables, C client) {
-    closeables.add(client);
-    return client;
+    return new Services(region, credentials, closeables);
   }
 
   private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
@@ -151,19 +139,103 @@ public final class SdkAwsServicesFactory implements AwsServicesFactory {
     return builder;
   }
 
-  /** The services of one target and everything to close with them. */
-  private record Services(
-      SdkStacks stacks,
-      SdkChangeSets changeSets,
-      SdkEcsTasks ecs,
-      SdkSsmCommands ssm,
-      SdkTaskLogs logs,
-      SdkSnapshots snapshots,
-      SdkSecretStore secrets,
-      List<SdkAutoCloseable> closeables)
-      implements AwsServices {
+  /**
+   * The services of one target, each client built on first use ({@link Services#built()} names
+   * those built), and everything to close with them.
+   */
+  final class Services implements AwsServices {
+    private final Region region;
+    private final AwsCredentialsProvider credentials;
+    // Guarded by this: the credential providers, then every client in the order built.
+    private final List<SdkAutoCloseable> closeables;
+    private final List<String> built = new ArrayList<>();
+    private final Once<CloudFormationClient> cfn =
+        client("cloudformation", CloudFormationClient::builder);
+    private final Once<SdkStacks> stacks = new Once<>(() -> new SdkStacks(cfn.get()));
+    private final Once<SdkChangeSets> changeSets = new Once<>(() -> new SdkChangeSets(cfn.get()));
+    private final Once<SdkEcsTasks> ecs =
+        new Once<>(() -> new SdkEcsTasks(client("ecs", EcsClient::builder).get()));
+    private final Once<SdkSsmCommands> ssm =
+        new Once<>(() -> new SdkSsmCommands(client("ssm", SsmClient::builder).get()));
+    private final Once<SdkTaskLogs> logs =
+        new Once<>(() -> new SdkTaskLogs(client("logs", CloudWatchLogsClient::builder).get()));
+    private final Once<SdkSnapshots> snapshots =
+        new Once<>(
+            () ->
+                new SdkSnapshots(
+                    client("rds", RdsClient::builder).get(),
+                    client("elasticache", ElastiCacheClient::builder).get(),
+                    client("ec2", Ec2Client::builder).get()));
+    private final Once<SdkSecretStore> secrets =
+        new Once<>(
+            () ->
+                new SdkSecretStore(
+                    client("secretsmanager", SecretsManagerClient::builder).get(), json));
 
-    void close() {
+    Services(Region region, AwsCredentialsProvider credentials, List<SdkAutoCloseable> closeables) {
+      this.region = region;
+      this.credentials = credentials;
+      this.closeables = closeables;
+    }
+
+    @Override
+    public Stacks stacks() {
+      return stacks.get();
+    }
+
+    @Override
+    public ChangeSets changeSets() {
+      return changeSets.get();
+    }
+
+    @Override
+    public EcsTasks ecs() {
+      return ecs.get();
+    }
+
+    @Override
+    public SsmCommands ssm() {
+      return ssm.get();
+    }
+
+    @Override
+    public TaskLogs logs() {
+      return logs.get();
+    }
+
+    @Override
+    public Snapshots snapshots() {
+      return snapshots.get();
+    }
+
+    @Override
+    public SecretStore secrets() {
+      return secrets.get();
+    }
+
+    /** The services whose clients were built so far, in the order built. */
+    synchronized List<String> built() {
+      return List.copyOf(built);
+    }
+
+    private <C extends SdkClient, B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>>
+        Once<C> client(String service, Supplier<B> builder) {
+      return new Once<>(
+          () -> {
+            synchronized (this) {
+              if (closed) {
+                throw new IllegalStateException("AWS services factory is closed");
+              }
+              C client = configure(builder.get(), region, credentials).build();
+              closeables.add(client);
+              built.add(service);
+              log.debug("AWS {} client built for region {}", service, region.id());
+              return client;
+            }
+          });
+    }
+
+    synchronized void close() {
       // Clients first, then the credential providers they use.
       for (int i = closeables.size() - 1; i >= 0; i--) {
         try {
@@ -172,6 +244,23 @@ public final class SdkAwsServicesFactory implements AwsServicesFactory {
           log.warn("closing an AWS client failed: {}", e.toString());
         }
       }
+    }
+  }
+
+  /** A value computed by the first {@link #get()} and kept. */
+  private static final class Once<T> {
+    private final Supplier<T> compute;
+    private T value;
+
+    Once(Supplier<T> compute) {
+      this.compute = compute;
+    }
+
+    synchronized T get() {
+      if (value == null) {
+        value = compute.get();
+      }
+      return value;
     }
   }
 }
