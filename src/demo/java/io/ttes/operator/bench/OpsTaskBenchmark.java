@@ -277,6 +277,7 @@ public final class OpsTaskBenchmark {
                 heapMax,
                 runbookCalls(seconds));
         print(result, out);
+        printWaves(result, options, out);
         return result;
       } finally {
         aws.close();
@@ -448,6 +449,24 @@ public final class OpsTaskBenchmark {
   }
 
   // ---- printing
+
+  /**
+   * Wall time against the least the slots allow: ceil(tasks / (clusters × slots)) waves, each as
+   * long as one task alone. The fastest task's status duration stands for "one task alone": it is
+   * the task that waited least for the operator to see it finish.
+   */
+  static void printWaves(Result r, Options o, PrintStream out) {
+    if (r.taskSeconds().isEmpty()) {
+      return;
+    }
+    int slots = Math.max(1, o.clusters() * o.maxConcurrent());
+    long waves = (r.tasks() + slots - 1) / slots;
+    long alone = Math.max(1, percentile(r.taskSeconds(), 0));
+    double wallSeconds = r.wall().toMillis() / 1000.0;
+    out.printf(
+        "waves                     %d × fastest task %d s = %d s; wall / that = %.2f%n",
+        waves, alone, waves * alone, wallSeconds / (waves * alone));
+  }
 
   static void print(Result r, PrintStream out) {
     int done = r.succeeded() + r.failed();
