@@ -102,7 +102,7 @@ class TenantBootstrapEmulatorIT {
     List<List<String>> expected =
         argv(Runbook.full(false, "solo", "Solo Corp", domain(single), "admin@solo.example"));
 
-    assertThat(commandsInEcs(single.ecsCluster())).containsExactlyElementsOf(expected);
+    assertRanInWaves(commandsInEcs(single.ecsCluster()), expected);
     assertThat(commandsInStepOrder("solo", single.ecsCluster()))
         .containsExactlyElementsOf(expected);
     assertThat(expected).noneMatch(c -> c.contains("--tenant-id=NULL"));
@@ -114,7 +114,7 @@ class TenantBootstrapEmulatorIT {
     List<List<String>> expected =
         argv(Runbook.full(true, "acme", "Acme Corp", domain(multi), "admin@acme.example"));
 
-    assertThat(commandsInEcs(multi.ecsCluster())).containsExactlyElementsOf(expected);
+    assertRanInWaves(commandsInEcs(multi.ecsCluster()), expected);
     assertThat(commandsInStepOrder("acme", multi.ecsCluster())).containsExactlyElementsOf(expected);
   }
 
@@ -133,6 +133,24 @@ class TenantBootstrapEmulatorIT {
   }
 
   // ---- helpers
+
+  /**
+   * ECS got exactly the runbook's commands, wave after wave: the database inits and is-db migrate
+   * (at once, in any order), then the OAuth clients (at once), then the tenant's steps.
+   */
+  private static void assertRanInWaves(List<List<String>> ran, List<List<String>> expected) {
+    assertThat(ran).containsExactlyInAnyOrderElementsOf(expected);
+    List<Integer> waves = ran.stream().map(TenantBootstrapEmulatorIT::wave).toList();
+    assertThat(waves).as("waves in the order ECS started them: " + ran).isSorted();
+  }
+
+  private static int wave(List<String> argv) {
+    String command = String.join(" ", argv);
+    if (command.contains(" init") || command.contains("is-db migrate")) {
+      return 0;
+    }
+    return command.contains("create-oauth-client") ? 1 : 2;
+  }
 
   private static void createCluster(String name, Deployment d, boolean multiTenant) {
     TTESClusterSpec spec = d.clusterSpec();
