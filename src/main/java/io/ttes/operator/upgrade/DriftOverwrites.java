@@ -39,6 +39,11 @@ final class DriftOverwrites {
                 d.getName(), null, d.getAppliedVersion(), d.getCurrentVersion(), planned, updated));
       }
       for (ParameterDrift p : d.getParameters()) {
+        if (secret(ps, p)) {
+          // The cluster never compares a NoEcho parameter; drift recorded by an older operator
+          // may still name one, and its values must not reach the plan.
+          continue;
+        }
         String planned = updated ? planned(ps, p) : null;
         PlannedDrift e =
             entry(d.getName(), p.getName(), p.getApplied(), p.getCurrent(), planned, updated);
@@ -49,6 +54,17 @@ final class DriftOverwrites {
       }
     }
     return out;
+  }
+
+  /** A parameter the target template declares NoEcho, or whose value reads as masked. */
+  private static boolean secret(PlannedStack ps, ParameterDrift p) {
+    if (ParameterPlanner.MASK.equals(p.getApplied())
+        || ParameterPlanner.MASK.equals(p.getCurrent())) {
+      return true;
+    }
+    return ps != null
+        && ps.getSentParameters().stream()
+            .anyMatch(s -> s.getKey().equals(p.getName()) && Boolean.TRUE.equals(s.getNoEcho()));
   }
 
   /** The value the stack's change sets send for the parameter; the current one when kept. */
