@@ -1,12 +1,12 @@
 package io.ttes.operator.upgrade;
 
 import io.ttes.operator.api.v1alpha1.ApprovalMode;
+import io.ttes.operator.api.v1alpha1.Hop;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
 import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.ChangeDetail;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.DataRisk;
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Hop;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.ParameterChange;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedDrift;

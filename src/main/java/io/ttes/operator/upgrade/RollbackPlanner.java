@@ -2,11 +2,11 @@ package io.ttes.operator.upgrade;
 
 import static io.ttes.operator.upgrade.UpgradeReasons.PLANNING;
 
+import io.ttes.operator.api.v1alpha1.RollbackRecord;
+import io.ttes.operator.api.v1alpha1.RollbackStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.RollbackRecord;
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.RollbackStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.SentParameter;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.aws.ChangeSets.TemplateSummary;

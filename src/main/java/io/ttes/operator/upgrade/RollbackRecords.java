@@ -1,9 +1,9 @@
 package io.ttes.operator.upgrade;
 
+import io.ttes.operator.api.v1alpha1.RollbackRecord;
+import io.ttes.operator.api.v1alpha1.RollbackStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedStack;
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.RollbackRecord;
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.RollbackStatus;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.SentParameter;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
 import io.ttes.operator.aws.Stacks.StackInfo;

@@ -1,7 +1,7 @@
 package io.ttes.operator.upgrade;
 
+import io.ttes.operator.api.v1alpha1.Hop;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Hop;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Plan;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.status.Outcome;

@@ -4,7 +4,7 @@ import static io.ttes.operator.upgrade.UpgradeReasons.OUTSIDE_WINDOW;
 import static io.ttes.operator.upgrade.UpgradeReasons.STEP_PENDING;
 
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Step;
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.WindowStatus;
+import io.ttes.operator.api.v1alpha1.WindowStatus;
 import io.ttes.operator.status.Outcome;
 import io.ttes.operator.upgrade.window.MaintenanceWindow;
 import io.ttes.operator.upgrade.window.WindowCheck;

@@ -2,9 +2,9 @@ package io.ttes.operator.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ttes.operator.api.v1alpha1.Hop;
 import io.ttes.operator.api.v1alpha1.StackUpgradeSpec;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Hop;
 import io.ttes.operator.api.v1alpha1.TTESClusterSpec;
 import io.ttes.operator.release.ReleaseCatalogue;
 import io.ttes.operator.release.RequiredMigration;

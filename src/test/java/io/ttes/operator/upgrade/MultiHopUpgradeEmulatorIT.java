@@ -3,9 +3,9 @@ package io.ttes.operator.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ttes.operator.api.v1alpha1.Hop;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Hop;
 import io.ttes.operator.api.v1alpha1.TTESCluster;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.status.ConditionWriter;

@@ -8,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.ttes.operator.api.v1alpha1.Hop;
+import io.ttes.operator.api.v1alpha1.RollbackRecord;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus;
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.Hop;
 import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.PlannedMigration;
-import io.ttes.operator.api.v1alpha1.StackUpgradeStatus.RollbackRecord;
 import io.ttes.operator.api.v1alpha1.UpgradePhase;
 import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.ChangeSets.ChangeSetRequest;
