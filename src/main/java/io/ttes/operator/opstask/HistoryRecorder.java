@@ -6,8 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.ttes.operator.api.v1alpha1.OpsTask;
 import io.ttes.operator.api.v1alpha1.OpsTaskStatus;
 import io.ttes.operator.api.v1alpha1.TTESClusterStatus.Operation;
-import io.ttes.operator.cluster.ClusterStatusWrites;
-import io.ttes.operator.cluster.OperationHistory;
+import io.ttes.operator.cluster.HistoryAppends;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.status.StatusUpdates;
 import java.time.Duration;
@@ -20,11 +19,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Adds each finished run of an OpsTask to its TTESCluster's {@code status.operations}, so the
- * record outlives the OpsTask and its owner. The OpsTask's finished status is written first; the
- * reconcile after it appends the entry (read-modify-write with the cluster's resourceVersion, so
- * OpsTasks finishing together cannot drop each other's entries) and only then writes {@code
- * status.recordedInHistory} on the OpsTask. A crash in between leaves the marker unset: the
- * reconcile after the restart appends again, and the append skips a run the history lists already.
+ * record outlives the OpsTask and its owner. The entry is appended first (read-modify-write with
+ * the cluster's resourceVersion, so OpsTasks finishing together cannot drop each other's entries;
+ * batched per cluster by {@link HistoryAppends}); {@code status.recordedInHistory} on the OpsTask
+ * is written after it. Normally both happen in the reconcile that sees the run end: {@link
+ * #beforeFinish} appends, and the status write that finishes the run carries the marker, so the
+ * history costs the OpsTask no write of its own. When the append fails there, the run is written
+ * finished without the marker and {@link #record} appends and marks it at a later reconcile. A
+ * crash in between leaves the marker unset: the reconcile after the restart appends again, and the
+ * append skips a run the history lists already.
  */
 public final class HistoryRecorder {
   private static final Logger log = LoggerFactory.getLogger(HistoryRecorder.class);
@@ -32,6 +35,7 @@ public final class HistoryRecorder {
 
   private final int limit;
   private final Duration retry;
+  private final HistoryAppends appends;
 
   /**
    * @param limit entries kept per cluster; 0: no history
@@ -40,6 +44,7 @@ public final class HistoryRecorder {
   public HistoryRecorder(int limit, Duration retry) {
     this.limit = limit;
     this.retry = retry;
+    this.appends = new HistoryAppends(Math.max(1, limit));
   }
 
   public static HistoryRecorder from(OperatorConfig config) {
@@ -61,6 +66,30 @@ public final class HistoryRecorder {
    */
   public Duration after(OpsTaskStatus written, Duration reschedule) {
     return due(written) ? Duration.ZERO : reschedule;
+  }
+
+  /**
+   * Appends the run that {@code next} (the status about to be written) finishes, before that write,
+   * and marks {@code next} as recorded, so the write that finishes the run is also the marker's.
+   * When the cluster cannot be written now, {@code next} stays unmarked and the reconcile after the
+   * write records it ({@link #after} asks for it at once, {@link #record} retries).
+   */
+  public void beforeFinish(OpsTask task, OpsTaskStatus next, Context<OpsTask> context) {
+    if (!due(next)) {
+      return;
+    }
+    Operation entry = entry(task, next);
+    try {
+      append(task, entry, context);
+      next.setRecordedInHistory(entry.getAttempt());
+    } catch (KubernetesClientException e) {
+      log.info(
+          "OpsTask {}: history of TTESCluster {} not written with the finish (HTTP {}); trying"
+              + " again after it",
+          task.getMetadata().getName(),
+          OpsTaskFlow.clusterName(task),
+          e.getCode());
+    }
   }
 
   /**
@@ -94,20 +123,10 @@ public final class HistoryRecorder {
     if (!due(status)) {
       return Optional.empty();
     }
-    String namespace = task.getMetadata().getNamespace();
     String cluster = OpsTaskFlow.clusterName(task);
-    Operation entry = entry(task);
+    Operation entry = entry(task, status);
     try {
-      boolean exists =
-          new ClusterStatusWrites(context.getClient())
-              .modify(namespace, cluster, s -> OperationHistory.add(s, entry, limit));
-      if (!exists) {
-        log.debug(
-            "TTESCluster {}/{} is gone: OpsTask {} is not added to its history",
-            namespace,
-            cluster,
-            task.getMetadata().getName());
-      }
+      append(task, entry, context);
       if (mark) {
         StatusUpdates.edit(task, context, s -> s.setRecordedInHistory(entry.getAttempt()));
       }
@@ -123,13 +142,29 @@ public final class HistoryRecorder {
     }
   }
 
+  private void append(OpsTask task, Operation entry, Context<OpsTask> context) {
+    String namespace = task.getMetadata().getNamespace();
+    String cluster = OpsTaskFlow.clusterName(task);
+    if (!appends.append(context.getClient(), namespace, cluster, entry)) {
+      log.debug(
+          "TTESCluster {}/{} is gone: OpsTask {} is not added to its history",
+          namespace,
+          cluster,
+          task.getMetadata().getName());
+    }
+  }
+
   /**
    * The history entry of the run {@code task}'s status finished. The command line is the one the
    * status shows ({@link CommandLine#display}: {@code $(NAME)}, never a value); AWS's and the
    * command's words (message, log tail) are left out.
    */
   static Operation entry(OpsTask task) {
-    OpsTaskStatus s = task.getStatus();
+    return entry(task, task.getStatus());
+  }
+
+  /** The history entry of the run {@code s} (a status of {@code task}) finished. */
+  static Operation entry(OpsTask task, OpsTaskStatus s) {
     Operation o = new Operation();
     o.setOpsTask(task.getMetadata().getName());
     o.setUid(task.getMetadata().getUid());

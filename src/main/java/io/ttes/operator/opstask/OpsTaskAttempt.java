@@ -167,7 +167,7 @@ final class OpsTaskAttempt {
       if (!decision.granted()) {
         // The message names the limit, not the place in line: it stays the same while the line
         // moves, so waiting costs no status patch (the task is woken when a slot frees).
-        return report.waitFor(
+        return report.waitQuietly(
             Reasons.WAITING_FOR_SLOT,
             "waiting for a free slot on TTESCluster "
                 + cluster.getMetadata().getName()

@@ -160,6 +160,7 @@ public class OpsTaskReconciler implements Reconciler<OpsTask> {
             upgrades.holding(task));
     OpsTaskPhase before = task.getStatus() == null ? null : task.getStatus().getPhase();
     revisionGone(task, cluster, step.status(), context);
+    history.beforeFinish(task, step.status(), context);
     UpdateControl<OpsTask> next =
         tail.write(
             task,

@@ -319,6 +319,15 @@ final class OpsTaskReport {
     if (!reason.equals(previous.getReason())) {
       events.add(new Event(EventType.Normal, reason, message));
     }
+    return waitQuietly(reason, message, again);
+  }
+
+  /**
+   * Waits as {@link #waitFor} does, without an event: for a wait that is the normal course of a
+   * busy cluster (a free slot), which the status says and the start event ends; at 200 tasks behind
+   * 20 slots an event per waiting task was one Kubernetes request in seven.
+   */
+  Step waitQuietly(String reason, String message, Duration again) {
     status.setReason(reason);
     status.setMessage(message);
     return done(Outcome.reconciling(reason, message), Optional.of(again));

@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.ttes.operator.api.v1alpha1.ApiGroup;
 import io.ttes.operator.api.v1alpha1.StackUpgrade;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +42,7 @@ final class PlanDocumentWriter {
   static final String UPGRADE_LABEL = ApiGroup.GROUP + "/upgrade";
 
   static final String WRITTEN = "PlanWritten";
+  private static final String INFORMER = "upgrade-plan-documents";
   static final String CLASH = "PlanConfigMapClash";
 
   private final EventRecorder events;
@@ -48,24 +52,38 @@ final class PlanDocumentWriter {
     this.events = events;
   }
 
+  /** What {@link #prepare} found: the ConfigMap to replace (null: to create). */
+  record Due(ConfigMap existing) {}
+
   /**
    * Before the status write: names the ConfigMap in status.plan.document, or clears it when a
-   * ConfigMap of that name belongs to something else. Returns whether it is to be written.
+   * ConfigMap of that name belongs to something else. The ConfigMap is looked up in the informer's
+   * cache first ({@code cached}: only labelled plan ConfigMaps are there); only when the cache has
+   * none is it read from the API, for a ConfigMap of that name the upgrade does not control. So an
+   * upgrade whose plan is written costs no request per reconcile.
+   *
+   * @return what to write once the status is stored, or null when nothing is to be written
    */
-  boolean prepare(KubernetesClient client, StackUpgrade su, StackUpgradeStatus status) {
+  Due prepare(
+      KubernetesClient client,
+      StackUpgrade su,
+      StackUpgradeStatus status,
+      Optional<ConfigMap> cached) {
     Plan plan = status == null ? null : status.getPlan();
     if (plan == null || plan.getHash() == null || !UpgradePlan.recorded(plan)) {
-      return false;
+      return null;
     }
     String ns = su.getMetadata().getNamespace();
     String name = PlanDocument.configMapName(su.getMetadata().getName());
-    ConfigMap existing;
-    try {
-      existing = client.configMaps().inNamespace(ns).withName(name).get();
-    } catch (KubernetesClientException e) {
-      // The upgrade goes on; the next reconcile looks again.
-      log.warn("plan ConfigMap {}/{} not read: HTTP {}", ns, name, e.getCode());
-      return false;
+    ConfigMap existing = cached.filter(cm -> controlledBy(cm, su)).orElse(null);
+    if (existing == null) {
+      try {
+        existing = client.configMaps().inNamespace(ns).withName(name).get();
+      } catch (KubernetesClientException e) {
+        // The upgrade goes on; the next reconcile looks again.
+        log.warn("plan ConfigMap {}/{} not read: HTTP {}", ns, name, e.getCode());
+        return null;
+      }
     }
     if (existing != null && !controlledBy(existing, su)) {
       plan.setDocument(null);
@@ -76,29 +94,34 @@ final class PlanDocumentWriter {
               + name
               + " exists and is not owned by this upgrade; the plan is not written to it (read"
               + " status.plan, or remove or rename that ConfigMap)");
-      return false;
+      return null;
     }
     plan.setDocument(name);
-    return existing == null || !plan.getHash().equals(annotation(existing));
+    return existing == null || !plan.getHash().equals(annotation(existing))
+        ? new Due(existing)
+        : null;
   }
 
-  /** After the status write: creates or replaces the ConfigMap with the plan's text. */
-  void write(KubernetesClient client, StackUpgrade su, StackUpgradeStatus status) {
+  /**
+   * After the status write: creates or replaces the ConfigMap with the plan's text. A replace
+   * carries the resourceVersion {@link #prepare} saw, so a ConfigMap changed in between (or taken
+   * over) is not overwritten: the 409 leaves it to the next reconcile.
+   */
+  void write(Context<StackUpgrade> context, StackUpgrade su, StackUpgradeStatus status, Due due) {
     Plan plan = status.getPlan();
     String ns = su.getMetadata().getNamespace();
     String name = PlanDocument.configMapName(su.getMetadata().getName());
-    var configMaps = client.configMaps().inNamespace(ns);
+    var configMaps = context.getClient().configMaps().inNamespace(ns);
+    var informer = informerOf(context);
+    ResourceID id = new ResourceID(name, ns);
     try {
-      ConfigMap existing = configMaps.withName(name).get();
-      if (existing != null && !controlledBy(existing, su)) {
-        return;
-      }
       ConfigMap next = build(su, status, name);
-      if (existing == null) {
-        configMaps.resource(next).create();
+      // What is written goes into the cache at once, so the next reconcile does not see it stale.
+      if (due.existing() == null) {
+        informer.handleRecentResourceCreate(id, configMaps.resource(next).create());
       } else {
-        next.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
-        configMaps.resource(next).update();
+        next.getMetadata().setResourceVersion(due.existing().getMetadata().getResourceVersion());
+        informer.handleRecentResourceUpdate(id, configMaps.resource(next).update(), due.existing());
       }
     } catch (KubernetesClientException e) {
       // Written again by the next reconcile: the annotation still names the old hash.
@@ -106,6 +129,21 @@ final class PlanDocumentWriter {
       return;
     }
     events.normal(su, WRITTEN, summary(plan, ns, su.getMetadata().getName()));
+  }
+
+  private static InformerEventSource<ConfigMap, StackUpgrade> informerOf(
+      Context<StackUpgrade> context) {
+    return (InformerEventSource<ConfigMap, StackUpgrade>)
+        context.eventSourceRetriever().getEventSourceFor(ConfigMap.class, INFORMER);
+  }
+
+  /** The plan ConfigMap of {@code su} in the informer's cache, if it is there. */
+  static Optional<ConfigMap> cached(StackUpgrade su, Context<StackUpgrade> context) {
+    return informerOf(context)
+        .get(
+            new ResourceID(
+                PlanDocument.configMapName(su.getMetadata().getName()),
+                su.getMetadata().getNamespace()));
   }
 
   /**
@@ -116,7 +154,7 @@ final class PlanDocumentWriter {
       EventSourceContext<StackUpgrade> context) {
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(ConfigMap.class, StackUpgrade.class)
-            .withName("upgrade-plan-documents")
+            .withName(INFORMER)
             .withLabelSelector(UPGRADE_LABEL)
             .withNamespacesInheritedFromController()
             .build(),

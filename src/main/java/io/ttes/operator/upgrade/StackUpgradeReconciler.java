@@ -121,7 +121,12 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
       }
     }
     // The plan's text is derived from status.plan: named with it, written once it is stored.
-    boolean document = documents.prepare(context.getClient(), run.resource, run.status);
+    PlanDocumentWriter.Due document =
+        documents.prepare(
+            context.getClient(),
+            run.resource,
+            run.status,
+            PlanDocumentWriter.cached(run.resource, context));
     UpdateControl<StackUpgrade> control =
         tail.finish(
             run.resource,
@@ -130,8 +135,8 @@ public class StackUpgradeReconciler implements Reconciler<StackUpgrade>, Cleaner
             run.status,
             result.outcome(),
             result.reschedule());
-    if (document) {
-      documents.write(context.getClient(), run.resource, run.status);
+    if (document != null) {
+      documents.write(context, run.resource, run.status, document);
     }
     return control;
   }

@@ -86,8 +86,9 @@ public class OpsTaskStatus extends KindStatus {
   private Integer runStartedAtAttempt;
 
   @JsonPropertyDescription(
-      "The attempt whose run was last added to the TTESCluster's status.operations (written after"
-          + " the entry, so a restart in between adds it, once, then).")
+      "The attempt whose run was last added to the TTESCluster's status.operations. Written after"
+          + " the entry (usually in the status write that finishes the run), so a restart in"
+          + " between adds it, once, then.")
   private Integer recordedInHistory;
 
   /** One attempt that ended: where it ran, how it ended and what the failure policy did. */
