@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.processing.Controller;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.aws.StackReadings;
 import io.ttes.operator.bootstrap.ClusterBootstrapLedger;
 import io.ttes.operator.bootstrap.TenantBootstrapReconciler;
 import io.ttes.operator.cluster.TTESClusterReconciler;
@@ -211,7 +212,10 @@ public final class TtesOperator implements AutoCloseable {
   private static List<Reconciler<?>> reconcilers(
       Dependencies deps, ConditionWriter conditions, EventRecorder events) {
     List<Reconciler<?>> list = new ArrayList<>();
-    list.add(new TTESClusterReconciler(deps.aws(), conditions, events, deps.config()));
+    // Every stack reading and change set execution is seen by all kinds (StackReadings).
+    StackReadings readings = new StackReadings(deps.clock());
+    AwsServicesFactory aws = readings.around(deps.aws());
+    list.add(new TTESClusterReconciler(aws, conditions, events, deps.config(), readings));
     TaskSlots slots = new TaskSlots(deps.clock(), Duration.ofMinutes(10));
     list.add(
         new OpsTaskReconciler(
@@ -221,13 +225,13 @@ public final class TtesOperator implements AutoCloseable {
                 slots,
                 new BatchedTaskObserver(deps.clock())),
             slots,
-            deps.aws(),
+            aws,
             events,
             deps.registry(),
             HistoryRecorder.from(deps.config())));
     list.add(
         new TenantBootstrapReconciler(
-            deps.aws(),
+            aws,
             conditions,
             events,
             deps.config(),
@@ -235,7 +239,7 @@ public final class TtesOperator implements AutoCloseable {
             new ClusterBootstrapLedger(deps.client(), deps.clock())));
     list.add(
         new io.ttes.operator.upgrade.StackUpgradeReconciler(
-            deps.aws(),
+            aws,
             conditions,
             events,
             deps.config(),

@@ -1,5 +1,7 @@
 package io.ttes.operator.cluster;
 
+import io.ttes.operator.aws.AwsTarget;
+import io.ttes.operator.aws.StackReadings;
 import io.ttes.operator.aws.Stacks;
 import io.ttes.operator.aws.Stacks.StackInfo;
 import java.time.Clock;
@@ -8,7 +10,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -17,65 +18,61 @@ import java.util.concurrent.ConcurrentHashMap;
  * region, used up the account's CloudFormation request rate ("Rate exceeded",
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html) that the
  * upgrade itself needs. So every stack is read at most once per full-read interval (the slow poll),
- * and when the stack list or the active upgrade changed; in between only the stacks in motion
- * (*_IN_PROGRESS at the last read) are read, the others keep their last reading. Kept in memory: a
- * restart reads everything once.
+ * and when the stack list or the spec's generation changed. In between only the stacks that may
+ * have moved are read: read in motion (*_IN_PROGRESS), or a change set was executed on them since
+ * they were last read ({@link StackReadings}: the upgrade's own readings count, so the lock being
+ * taken or released needs no re-read of every stack). The others keep their latest reading, by
+ * whoever took it. Kept in memory: a restart reads everything once.
  */
 final class StackReads {
   private final Clock clock;
+  private final StackReadings readings;
   private final Map<String, Reading> last = new ConcurrentHashMap<>();
 
-  StackReads(Clock clock) {
+  StackReads(Clock clock, StackReadings readings) {
     this.clock = clock;
+    this.readings = readings;
   }
 
-  private record Reading(
-      Instant fullReadAt,
-      long generation,
-      List<String> names,
-      String activeUpgrade,
-      Map<String, StackInfo> stacks) {}
+  private record Reading(Instant fullReadAt, long generation, List<String> names) {}
 
   /**
    * The stacks {@code names} of the cluster {@code key} as of this poll; a new {@code generation}
    * of the cluster's spec reads every stack.
    *
+   * @param stacks the stacks of {@code target}, their readings recorded in the {@link
+   *     StackReadings} given at construction
    * @param fullReadEvery how old the last full read may be before every stack is read again
    */
   Map<String, StackInfo> read(
       String key,
       long generation,
       List<String> names,
-      String activeUpgrade,
       Duration fullReadEvery,
+      AwsTarget target,
       Stacks stacks) {
     Instant now = clock.instant();
     Reading prev = last.get(key);
     if (prev == null
         || prev.generation() != generation
         || !prev.names().equals(names)
-        || !Objects.equals(prev.activeUpgrade(), activeUpgrade)
         || !now.isBefore(prev.fullReadAt().plus(fullReadEvery))) {
       Map<String, StackInfo> all = names.isEmpty() ? Map.of() : stacks.describe(names);
-      last.put(key, new Reading(now, generation, List.copyOf(names), activeUpgrade, all));
+      last.put(key, new Reading(now, generation, List.copyOf(names)));
       return all;
     }
-    List<String> moving =
-        names.stream()
-            .filter(n -> prev.stacks().containsKey(n) && prev.stacks().get(n).inProgress())
-            .toList();
-    if (moving.isEmpty()) {
-      return prev.stacks();
-    }
-    Map<String, StackInfo> fresh = stacks.describe(moving);
+    List<String> moving = names.stream().filter(n -> readings.mayHaveMoved(target, n)).toList();
+    Map<String, StackInfo> fresh = moving.isEmpty() ? Map.of() : stacks.describe(moving);
     Map<String, StackInfo> merged = new LinkedHashMap<>();
     for (String n : names) {
-      StackInfo info = moving.contains(n) ? fresh.get(n) : prev.stacks().get(n);
+      StackInfo info =
+          moving.contains(n)
+              ? fresh.get(n)
+              : readings.latest(target, n).map(StackReadings.Reading::stack).orElse(null);
       if (info != null) {
         merged.put(n, info);
       }
     }
-    last.put(key, new Reading(prev.fullReadAt(), generation, prev.names(), activeUpgrade, merged));
     return merged;
   }
 

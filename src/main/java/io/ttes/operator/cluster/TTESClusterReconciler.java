@@ -12,6 +12,8 @@ import io.ttes.operator.api.v1alpha1.TTESClusterStatus;
 import io.ttes.operator.aws.AwsException;
 import io.ttes.operator.aws.AwsServices;
 import io.ttes.operator.aws.AwsServicesFactory;
+import io.ttes.operator.aws.AwsTarget;
+import io.ttes.operator.aws.StackReadings;
 import io.ttes.operator.aws.Stacks.StackInfo;
 import io.ttes.operator.config.OperatorConfig;
 import io.ttes.operator.opstask.AmiInstances;
@@ -42,15 +44,17 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
   private final AwsServicesFactory aws;
   private final ReconcileTail<TTESClusterStatus, TTESCluster> tail;
   private final OperatorConfig config;
-  private final StackReads stackReads = new StackReads(java.time.Clock.systemUTC());
+  private final StackReads stackReads;
   private final DriftObservation drift;
 
   public TTESClusterReconciler(
       AwsServicesFactory aws,
       ConditionWriter conditions,
       EventRecorder events,
-      OperatorConfig config) {
+      OperatorConfig config,
+      StackReadings readings) {
     this.aws = aws;
+    this.stackReads = new StackReads(java.time.Clock.systemUTC(), readings);
     this.tail =
         new ReconcileTail<>(
             conditions,
@@ -85,16 +89,11 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
       TTESClusterStatus next) {
     String uid = cluster.getMetadata().getUid();
     long generation = cluster.getMetadata().getGeneration();
-    AwsServices services = aws.forTarget(ClusterTarget.of(spec));
+    AwsTarget target = ClusterTarget.of(spec);
+    AwsServices services = aws.forTarget(target);
     List<String> names = spec.getStacks().stream().map(TTESClusterSpec.StackRef::getName).toList();
     Map<String, StackInfo> observed =
-        stackReads.read(
-            uid,
-            generation,
-            names,
-            previous == null ? null : previous.getActiveUpgrade(),
-            config.slowPoll(),
-            services.stacks());
+        stackReads.read(uid, generation, names, config.slowPoll(), target, services.stacks());
     List<TTESClusterStatus.StackStatus> stacks = ClusterObservation.stacks(spec, observed);
     next.setStacks(stacks);
     next.setVersion(ClusterObservation.version(stacks).orElse(null));
