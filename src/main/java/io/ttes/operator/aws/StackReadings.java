@@ -2,6 +2,7 @@ package io.ttes.operator.aws;
 
 import io.ttes.operator.aws.Stacks.StackInfo;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -66,13 +67,28 @@ public final class StackReadings {
    * in motion (*_IN_PROGRESS), or a change set was executed on it after that reading was sent.
    */
   public boolean mayHaveMoved(AwsTarget target, String stack) {
+    return mayHaveMoved(target, stack, Duration.ZERO);
+  }
+
+  /**
+   * {@link #mayHaveMoved(AwsTarget, String)}, but a stack in motion that someone read, or executed
+   * a change set on, less than {@code within} ago counts as known: whoever moves a stack follows it
+   * (an upgrade reads the stack it updates at every poll), so other readers take those readings
+   * instead of reading it too. A stack never read may always have moved.
+   */
+  public boolean mayHaveMoved(AwsTarget target, String stack, Duration within) {
     Key key = new Key(target, stack);
     Reading r = latest.get(key);
-    if (r == null || r.stack().inProgress()) {
+    if (r == null) {
       return true;
     }
     Instant executed = executedAt.get(key);
-    return executed != null && !r.readAt().isAfter(executed);
+    boolean executedSince = executed != null && !r.readAt().isAfter(executed);
+    if (!r.stack().inProgress() && !executedSince) {
+      return false;
+    }
+    Instant lastSeen = executedSince ? executed : r.readAt();
+    return !clock.instant().isBefore(lastSeen.plus(within));
   }
 
   /**

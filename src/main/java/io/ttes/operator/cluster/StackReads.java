@@ -21,8 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * and when the stack list or the spec's generation changed. In between only the stacks that may
  * have moved are read: read in motion (*_IN_PROGRESS), or a change set was executed on them since
  * they were last read ({@link StackReadings}: the upgrade's own readings count, so the lock being
- * taken or released needs no re-read of every stack). The others keep their latest reading, by
- * whoever took it. Kept in memory: a restart reads everything once.
+ * taken or released needs no re-read of every stack), and then only when nobody looked at them for
+ * two fast polls (the upgrade follows the stack it moves at every poll; reading it here too doubled
+ * the calls). The others keep their latest reading, by whoever took it. Kept in memory: a restart
+ * reads everything once.
  */
 final class StackReads {
   private final Clock clock;
@@ -43,12 +45,15 @@ final class StackReads {
    * @param stacks the stacks of {@code target}, their readings recorded in the {@link
    *     StackReadings} given at construction
    * @param fullReadEvery how old the last full read may be before every stack is read again
+   * @param followedWithin how recent another reader's look at a stack in motion must be for this
+   *     poll to take it instead of reading the stack (see {@link StackReadings#mayHaveMoved})
    */
   Map<String, StackInfo> read(
       String key,
       long generation,
       List<String> names,
       Duration fullReadEvery,
+      Duration followedWithin,
       AwsTarget target,
       Stacks stacks) {
     Instant now = clock.instant();
@@ -61,7 +66,8 @@ final class StackReads {
       last.put(key, new Reading(now, generation, List.copyOf(names)));
       return all;
     }
-    List<String> moving = names.stream().filter(n -> readings.mayHaveMoved(target, n)).toList();
+    List<String> moving =
+        names.stream().filter(n -> readings.mayHaveMoved(target, n, followedWithin)).toList();
     Map<String, StackInfo> fresh = moving.isEmpty() ? Map.of() : stacks.describe(moving);
     Map<String, StackInfo> merged = new LinkedHashMap<>();
     for (String n : names) {

@@ -93,7 +93,14 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
     AwsServices services = aws.forTarget(target);
     List<String> names = spec.getStacks().stream().map(TTESClusterSpec.StackRef::getName).toList();
     Map<String, StackInfo> observed =
-        stackReads.read(uid, generation, names, config.slowPoll(), target, services.stacks());
+        stackReads.read(
+            uid,
+            generation,
+            names,
+            config.slowPoll(),
+            config.fastPoll().multipliedBy(2),
+            target,
+            services.stacks());
     List<TTESClusterStatus.StackStatus> stacks = ClusterObservation.stacks(spec, observed);
     next.setStacks(stacks);
     next.setVersion(ClusterObservation.version(stacks).orElse(null));

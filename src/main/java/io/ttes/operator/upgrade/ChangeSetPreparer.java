@@ -36,21 +36,30 @@ final class ChangeSetPreparer {
   private final SnapshotGuard snapshots;
   private final PlanHasher hasher = new PlanHasher();
 
+  /**
+   * Where preparing stands: {@code pending} says what the step waits for (null when it may go on,
+   * or it turned out to have nothing to do: then the step is Succeeded); {@code ready} is the
+   * change set that may be executed, as just described (so the step needs no second
+   * DescribeChangeSet).
+   */
+  record Prepared(PhaseResult pending, ChangeSetInfo ready) {
+    static Prepared pending(PhaseResult pending) {
+      return new Prepared(pending, null);
+    }
+  }
+
   ChangeSetPreparer(UpgradeEndings endings, StackPlanReader reader, SnapshotGuard snapshots) {
     this.endings = endings;
     this.reader = reader;
     this.snapshots = snapshots;
   }
 
-  /**
-   * Returns null when the change set named in {@code ps} can be executed (or the step turned out to
-   * have nothing to do: then the step is Succeeded).
-   */
-  PhaseResult prepare(UpgradeRun run, Step rec, PlannedStack ps) {
+  /** Whether the change set named in {@code ps} can be executed, and if so that change set. */
+  Prepared prepare(UpgradeRun run, Step rec, PlannedStack ps) {
     String stack = ps.getName();
     SnapshotGuard.Snapshotted snapshotted = snapshots.ensure(run, rec, ps);
     if (snapshotted.pending() != null) {
-      return snapshotted.pending();
+      return Prepared.pending(snapshotted.pending());
     }
     Map<String, String> snapshotValues = snapshotted.parameters();
 
@@ -66,42 +75,46 @@ final class ChangeSetPreparer {
     }
     Optional<ChangeSetInfo> info = run.services.changeSets().describe(stack, wanted);
     if (info.isEmpty()) {
-      return create(run, rec, ps, wanted, snapshotValues);
+      return Prepared.pending(create(run, rec, ps, wanted, snapshotValues));
     }
     ChangeSetInfo cs = info.get();
     if (cs.pending()) {
-      return waitingFor(wanted);
+      return Prepared.pending(waitingFor(wanted));
     }
     if (cs.noChanges()) {
       if (!run.mayMutate()) {
-        return endings.again(run, "removing empty change set " + wanted);
+        return Prepared.pending(endings.again(run, "removing empty change set " + wanted));
       }
       run.services.changeSets().delete(stack, wanted);
-      return nothingToDo(rec, wanted);
+      return Prepared.pending(nothingToDo(rec, wanted));
     }
     if (!cs.createComplete()) {
-      return endings.fail(
-          run,
-          rec,
-          CHANGE_SET_FAILED,
-          "change set " + wanted + " is " + cs.status() + ": " + cs.statusReason());
+      return Prepared.pending(
+          endings.fail(
+              run,
+              rec,
+              CHANGE_SET_FAILED,
+              "change set " + wanted + " is " + cs.status() + ": " + cs.statusReason()));
     }
     ExecutionReadiness readiness = ExecutionReadiness.of(cs);
     if (readiness == ExecutionReadiness.WAIT) {
-      return new PhaseResult(
-          Outcome.reconciling(UPDATING, ExecutionReadiness.waiting(cs)), endings.config.fastPoll());
+      return Prepared.pending(
+          new PhaseResult(
+              Outcome.reconciling(UPDATING, ExecutionReadiness.waiting(cs)),
+              endings.config.fastPoll()));
     }
     if (readiness == ExecutionReadiness.EXECUTED) {
       rec.setChangeSetId(cs.id());
-      return endings.again(run, "change set " + wanted + " was executed already");
+      return Prepared.pending(endings.again(run, "change set " + wanted + " was executed already"));
     }
     if (readiness == ExecutionReadiness.REPLAN) {
       if (wanted.equals(jit)) {
-        return endings.fail(
-            run,
-            rec,
-            CHANGE_SET_FAILED,
-            "change set " + wanted + " cannot be executed (" + cs.executionStatus() + ")");
+        return Prepared.pending(
+            endings.fail(
+                run,
+                rec,
+                CHANGE_SET_FAILED,
+                "change set " + wanted + " cannot be executed (" + cs.executionStatus() + ")"));
       }
       ps.setChangeSetName(jit);
       rec.setMessage(
@@ -112,12 +125,10 @@ final class ChangeSetPreparer {
               + " (an earlier stack changed what it reads)");
       endings.events.normal(
           run.resource, "ReplannedJustInTime", "stack " + stack + ": " + rec.getMessage());
-      return endings.again(run, rec.getMessage());
+      return Prepared.pending(endings.again(run, rec.getMessage()));
     }
-    if (wanted.equals(jit)) {
-      return checkReplanned(run, rec, ps, cs);
-    }
-    return null;
+    PhaseResult replanned = wanted.equals(jit) ? checkReplanned(run, rec, ps, cs) : null;
+    return replanned == null ? new Prepared(null, cs) : Prepared.pending(replanned);
   }
 
   private PhaseResult create(

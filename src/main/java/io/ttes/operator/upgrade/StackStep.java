@@ -43,78 +43,96 @@ final class StackStep {
       rec.setMessage("started");
       endings.events.normal(run.resource, "StepStarted", "updating stack " + stack);
     }
+    ChangeSetInfo ready = null;
     if (rec.getChangeSetId() == null) {
-      PhaseResult prepared = preparer.prepare(run, rec, ps);
-      if (prepared != null) {
-        return prepared;
+      ChangeSetPreparer.Prepared prepared = preparer.prepare(run, rec, ps);
+      if (prepared.pending() != null) {
+        return prepared.pending();
       }
       if (STEP_SUCCEEDED.equals(rec.getPhase())) {
         return null;
       }
+      ready = prepared.ready();
+    }
+    if (rec.getChangeSetId() != null) {
+      return following(run, rec, ps);
     }
     ChangeSets changeSets = run.services.changeSets();
-    Optional<ChangeSetInfo> info = changeSets.describe(stack, ps.getChangeSetName());
-    if (rec.getChangeSetId() == null) {
-      if (info.isEmpty()) {
-        return endings.again(run, "looking for change set " + ps.getChangeSetName());
-      }
-      // The stack as it is before its first update, for a rollback (RollbackRecords).
-      StackInfo before =
-          RollbackRecords.needed(status, stack)
-              ? run.services.stacks().describe(List.of(stack)).get(stack)
-              : null;
-      // Write-ahead: the stored status says which change set is being executed before AWS hears,
-      // and what the stack was before it.
-      if (!run.mayMutateAfter(
-          () -> {
-            if (before != null) {
-              RollbackRecords.record(run, ps, before, endings.now());
-            }
-            rec.setChangeSetId(info.get().id());
-            rec.setPhase(STEP_UPDATING);
-            rec.setMessage("executing change set " + ps.getChangeSetName());
-            status.setPhase(UpgradePhase.Updating);
-          })) {
-        return endings.again(run, "about to execute change set " + ps.getChangeSetName());
-      }
-      try {
-        changeSets.execute(stack, ps.getChangeSetName());
-      } catch (AwsException e) {
-        if (e.kind() != AwsException.Kind.INVALID_INPUT) {
-          throw e;
-        }
-        rec.setChangeSetId(null);
-        StackInfo busy = run.services.stacks().describe(List.of(stack)).get(stack);
-        if (busy != null && busy.inProgress()) {
-          // Not yet updatable (UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, ...): the change set stays.
-          return new PhaseResult(
-              Outcome.reconciling(
-                  UPDATING, "stack " + stack + " is " + busy.status() + "; waiting to update it"),
-              endings.config.fastPoll());
-        }
-        // AWS no longer accepts the planned change set (an earlier stack changed what it reads).
-        ps.setChangeSetName(ChangeSetPreparer.justInTimeName(run, ps, rec));
-        rec.setMessage("re-planned just in time: " + e.getMessage());
-        return endings.again(run, rec.getMessage());
-      }
-      return executing(ps);
+    Optional<ChangeSetInfo> info =
+        ready != null ? Optional.of(ready) : changeSets.describe(stack, ps.getChangeSetName());
+    if (info.isEmpty()) {
+      return endings.again(run, "looking for change set " + ps.getChangeSetName());
     }
-    if (info.isPresent() && "AVAILABLE".equals(info.get().executionStatus())) {
-      // The execute call recorded in status never reached AWS (crash in between): send it now.
-      if (!run.mayMutate()) {
-        return endings.again(run, "executing change set " + ps.getChangeSetName());
-      }
+    // The stack as it is before its first update, for a rollback (RollbackRecords).
+    StackInfo before =
+        RollbackRecords.needed(status, stack)
+            ? run.services.stacks().describe(List.of(stack)).get(stack)
+            : null;
+    // Write-ahead: the stored status says which change set is being executed before AWS hears,
+    // and what the stack was before it.
+    if (!run.mayMutateAfter(
+        () -> {
+          if (before != null) {
+            RollbackRecords.record(run, ps, before, endings.now());
+          }
+          rec.setChangeSetId(info.get().id());
+          rec.setPhase(STEP_UPDATING);
+          rec.setMessage("executing change set " + ps.getChangeSetName());
+          status.setPhase(UpgradePhase.Updating);
+        })) {
+      return endings.again(run, "about to execute change set " + ps.getChangeSetName());
+    }
+    try {
       changeSets.execute(stack, ps.getChangeSetName());
-      return executing(ps);
+    } catch (AwsException e) {
+      if (e.kind() != AwsException.Kind.INVALID_INPUT) {
+        throw e;
+      }
+      rec.setChangeSetId(null);
+      StackInfo busy = run.services.stacks().describe(List.of(stack)).get(stack);
+      if (busy != null && busy.inProgress()) {
+        // Not yet updatable (UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, ...): the change set stays.
+        return new PhaseResult(
+            Outcome.reconciling(
+                UPDATING, "stack " + stack + " is " + busy.status() + "; waiting to update it"),
+            endings.config.fastPoll());
+      }
+      // AWS no longer accepts the planned change set (an earlier stack changed what it reads).
+      ps.setChangeSetName(ChangeSetPreparer.justInTimeName(run, ps, rec));
+      rec.setMessage("re-planned just in time: " + e.getMessage());
+      return endings.again(run, rec.getMessage());
     }
+    return executing(ps);
+  }
+
+  /**
+   * The change set recorded in status was executed, or was about to be: follow the stack. While it
+   * is in motion only the stack is read (one call per poll); the change set is described once it is
+   * not, to tell an execute call that never reached AWS (crash in between) from an update that
+   * ended.
+   */
+  private PhaseResult following(UpgradeRun run, Step rec, PlannedStack ps) {
+    String stack = ps.getName();
     StackInfo now = run.services.stacks().describe(List.of(stack)).get(stack);
     if (now == null) {
       return endings.fail(
           run, rec, Reasons.STACK_NOT_FOUND, "stack " + stack + " no longer exists");
     }
+    Optional<ChangeSetInfo> info =
+        now.inProgress()
+            ? Optional.empty()
+            : run.services.changeSets().describe(stack, ps.getChangeSetName());
+    if (info.isPresent() && "AVAILABLE".equals(info.get().executionStatus())) {
+      // The execute call recorded in status never reached AWS (crash in between): send it now.
+      if (!run.mayMutate()) {
+        return endings.again(run, "executing change set " + ps.getChangeSetName());
+      }
+      run.services.changeSets().execute(stack, ps.getChangeSetName());
+      return executing(ps);
+    }
     if (now.inProgress()
         || (info.isPresent() && "EXECUTE_IN_PROGRESS".equals(info.get().executionStatus()))) {
-      status.setPhase(UpgradePhase.Updating);
+      run.status.setPhase(UpgradePhase.Updating);
       rec.setMessage("stack " + stack + " is " + now.status());
       return new PhaseResult(
           Outcome.reconciling(UPDATING, "stack " + stack + " is " + now.status()),

@@ -21,6 +21,7 @@ class StackReadsTest {
   private final StackReads reads = new StackReads(aws.clock(), readings);
   private final List<String> names = List.of("a", "b", "c");
   private final Duration every = Duration.ofMinutes(5);
+  private final Duration followed = Duration.ofSeconds(10);
 
   @Test
   void betweenFullReadsOnlyStacksInMotionAreRead() {
@@ -31,7 +32,10 @@ class StackReadsTest {
     assertThat(read(1)).containsOnlyKeys(names);
     assertThat(aws.stacks().readsByStack()).containsEntry("a", 1).containsEntry("b", 1);
 
-    // b was in motion: read again; a and c keep their reading.
+    // b was in motion: read again once nobody looked at it for two fast polls; a and c keep theirs.
+    read(1);
+    assertThat(aws.stacks().readsByStack()).containsEntry("b", 1);
+    aws.mutableClock().advance(followed);
     var second = read(1);
     assertThat(second.get("b").status()).isEqualTo("UPDATE_COMPLETE");
     assertThat(aws.stacks().readsByStack()).containsEntry("a", 1).containsEntry("b", 2);
@@ -75,7 +79,11 @@ class StackReadsTest {
                 "d"));
     aws.mutableClock().advance(Duration.ofSeconds(1));
     services.changeSets().execute("a", "cs-1");
+    // Whoever executed follows the stack: within two fast polls the cluster does not read it.
     aws.mutableClock().advance(Duration.ofSeconds(1));
+    read(1);
+    assertThat(aws.stacks().readsByStack()).containsEntry("a", 1);
+    aws.mutableClock().advance(followed);
     var during = read(1);
     assertThat(during.get("a").status()).endsWith("_IN_PROGRESS");
     assertThat(aws.stacks().readsByStack())
@@ -99,6 +107,6 @@ class StackReadsTest {
   }
 
   private Map<String, io.ttes.operator.aws.Stacks.StackInfo> read(long generation) {
-    return reads.read("uid", generation, names, every, target, services.stacks());
+    return reads.read("uid", generation, names, every, followed, target, services.stacks());
   }
 }

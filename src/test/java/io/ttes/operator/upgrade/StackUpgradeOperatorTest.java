@@ -181,6 +181,38 @@ class StackUpgradeOperatorTest {
   }
 
   /**
+   * What an upgrade reads of CloudFormation: each change set is described once to plan it, once to
+   * check it before executing it and once when its update is over (not twice before executing, nor
+   * at every poll while the stack is in motion: 5 a stack before), and the drift baseline after the
+   * upgrade takes the NoEcho keys of the templates the plan read (no GetTemplateSummary by stack
+   * name for a stack its change set updated).
+   */
+  @Test
+  void anUpgradeDescribesEachChangeSetThriceAndReadsNoTemplateByStackName() {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> cluster().getStatus().getApplied().size() == 5);
+    int describes = aws.calls().count(FakeChangeSets.DESCRIBE_CHANGE_SET);
+    int summaries = aws.calls().count(FakeChangeSets.GET_TEMPLATE_SUMMARY);
+    bed.create(upgrade("to-3-33-2", ""), StackUpgrade.class);
+
+    awaitPhase("to-3-33-2", UpgradePhase.Succeeded);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                "3.33.2".equals(cluster().getStatus().getVersion())
+                    && cluster().getStatus().getActiveUpgrade() == null);
+    // A few more observations of the released cluster (50 ms polls), drift compared in each.
+    await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+
+    assertThat(executedStacks()).hasSize(5);
+    assertThat(aws.calls().count(FakeChangeSets.DESCRIBE_CHANGE_SET) - describes).isEqualTo(3 * 5);
+    // The plan's five summaries by URL; nothing by stack name after the updates.
+    assertThat(aws.calls().count(FakeChangeSets.GET_TEMPLATE_SUMMARY) - summaries).isEqualTo(5);
+  }
+
+  /**
    * The log tail is what a person reads first when a migration fails, so every migration of an
    * upgrade, including those after the ops stack update, finishes with its own.
    */
