@@ -22,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * have moved are read: read in motion (*_IN_PROGRESS), or a change set was executed on them since
  * they were last read ({@link StackReadings}: the upgrade's own readings count, so the lock being
  * taken or released needs no re-read of every stack), and then only when nobody looked at them for
- * two fast polls (the upgrade follows the stack it moves at every poll; reading it here too doubled
- * the calls). The others keep their latest reading, by whoever took it. Kept in memory: a restart
+ * a fast poll (the upgrade follows the stack it moves at every poll; reading it here too doubled
+ * the calls; the cluster's own reading is a poll old, so a stack nobody else follows is read at
+ * every poll). The others keep their latest reading, by whoever took it. Kept in memory: a restart
  * reads everything once.
  */
 final class StackReads {

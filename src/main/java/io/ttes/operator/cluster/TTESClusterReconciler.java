@@ -98,7 +98,7 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
             generation,
             names,
             config.slowPoll(),
-            config.fastPoll().multipliedBy(2),
+            config.fastPoll(),
             target,
             services.stacks());
     List<TTESClusterStatus.StackStatus> stacks = ClusterObservation.stacks(spec, observed);

@@ -21,7 +21,7 @@ class StackReadsTest {
   private final StackReads reads = new StackReads(aws.clock(), readings);
   private final List<String> names = List.of("a", "b", "c");
   private final Duration every = Duration.ofMinutes(5);
-  private final Duration followed = Duration.ofSeconds(10);
+  private final Duration followed = Duration.ofSeconds(5);
 
   @Test
   void betweenFullReadsOnlyStacksInMotionAreRead() {
@@ -32,7 +32,7 @@ class StackReadsTest {
     assertThat(read(1)).containsOnlyKeys(names);
     assertThat(aws.stacks().readsByStack()).containsEntry("a", 1).containsEntry("b", 1);
 
-    // b was in motion: read again once nobody looked at it for two fast polls; a and c keep theirs.
+    // b was in motion: read again once nobody looked at it for a fast poll; a and c keep theirs.
     read(1);
     assertThat(aws.stacks().readsByStack()).containsEntry("b", 1);
     aws.mutableClock().advance(followed);
@@ -79,7 +79,7 @@ class StackReadsTest {
                 "d"));
     aws.mutableClock().advance(Duration.ofSeconds(1));
     services.changeSets().execute("a", "cs-1");
-    // Whoever executed follows the stack: within two fast polls the cluster does not read it.
+    // Whoever executed follows the stack: within a fast poll the cluster does not read it.
     aws.mutableClock().advance(Duration.ofSeconds(1));
     read(1);
     assertThat(aws.stacks().readsByStack()).containsEntry("a", 1);
