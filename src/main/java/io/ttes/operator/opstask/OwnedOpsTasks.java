@@ -101,7 +101,11 @@ public final class OwnedOpsTasks {
 
   /**
    * The informer of the OpsTasks an owner kind creates: an owned OpsTask that changes phase wakes
-   * its owner up, and the owner reads its tasks from the cache instead of the API.
+   * its owner up, and the owner reads its tasks from the cache instead of the API. It watches only
+   * the OpsTasks labelled with that owner kind ({@link #ensure} labels every task it creates), so
+   * an OpsTask is cached by the OpsTask controller and at most one owner's informer, and one a
+   * person created only once: without the selector each of the two owner kinds cached every OpsTask
+   * of the namespace again.
    */
   public static <P extends HasMetadata> InformerEventSource<OpsTask, P> informer(
       EventSourceContext<P> context, Class<P> ownerType, String name) {
@@ -109,8 +113,14 @@ public final class OwnedOpsTasks {
         InformerEventSourceConfiguration.from(OpsTask.class, ownerType)
             .withName(name)
             .withNamespacesInheritedFromController()
+            .withLabelSelector(ownedBy(ownerType))
             .build(),
         context);
+  }
+
+  /** The label selector of the OpsTasks {@link #ensure} created for owners of that kind. */
+  public static String ownedBy(Class<? extends HasMetadata> ownerType) {
+    return ApiGroup.OWNER_KIND_LABEL + "=" + HasMetadata.getKind(ownerType);
   }
 
   /** A DNS-1123 name of at most 63 characters from the parts; long names end in a digest. */
