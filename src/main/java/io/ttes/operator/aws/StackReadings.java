@@ -96,7 +96,12 @@ public final class StackReadings {
    * set it created from a template whose summary it read was executed on the stack, the stack's
    * latest reading is the UPDATE_COMPLETE that followed, and no update came after it (its last
    * update time is the one first read after the execution). Empty otherwise (rolled back, updated
-   * outside the operator since, or nothing known): ask GetTemplateSummary by stack name.
+   * outside the operator since, or nothing known): ask GetTemplateSummary by stack name. The last
+   * update time is what tells one update from the next: AWS returns {@code LastUpdatedTime} for
+   * every stack updated at least once
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack.html); an answer
+   * without it (moto 5.2.1 leaves it out after some change set executions) is never taken as the
+   * update's end, so AWS is asked.
    */
   Optional<ChangeSets.TemplateSummary> runningTemplate(AwsTarget target, String stack) {
     Key key = new Key(target, stack);
