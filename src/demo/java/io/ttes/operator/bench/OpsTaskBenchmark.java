@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@code mvn -Pbench test-compile exec:java} (arguments: {@code -Dbench.args="--tasks=200
  * --clusters=1 --max-concurrent=20"}; also {@code --fast-poll=5s}, {@code --ecs-state-seconds=2},
- * {@code --timeout=15m}, and {@code --verbose} to keep the operator's INFO logs).
+ * {@code --timeout=15m}, {@code --side-reader} (see {@link EcsSideReader}), and {@code --verbose}
+ * to keep the operator's INFO logs).
  */
 public final class OpsTaskBenchmark {
   static final String NAMESPACE = "bench";
@@ -65,11 +66,12 @@ public final class OpsTaskBenchmark {
       int maxConcurrent,
       Duration fastPoll,
       int ecsStateSeconds,
-      Duration timeout) {
+      Duration timeout,
+      boolean sideReader) {
 
     public static Options defaults() {
       return new Options(
-          200, 1, 20, OperatorConfig.defaults().fastPoll(), 2, Duration.ofMinutes(15));
+          200, 1, 20, OperatorConfig.defaults().fastPoll(), 2, Duration.ofMinutes(15), false);
     }
 
     static final BenchArgs.Spec ARGS =
@@ -82,7 +84,12 @@ public final class OpsTaskBenchmark {
                 "fast-poll", "the operator's poll interval while tasks run (5s)",
                 "ecs-state-seconds", "moto moves an ECS task one state per this many seconds (2)",
                 "timeout", "give up after (15m)"),
-            BenchArgs.ordered("verbose", "keep the operator's and the mock API's INFO logs"));
+            BenchArgs.ordered(
+                "verbose",
+                "keep the operator's and the mock API's INFO logs",
+                "side-reader",
+                "read moto's ECS tasks every 0.5 s with a client of the benchmark's own (not"
+                    + " counted), so every task ends on time whatever the operator polls"));
 
     /** {@code --tasks=200 --clusters=1 --max-concurrent=20 --fast-poll=5s ...}. */
     public static Options parse(String[] args) {
@@ -97,15 +104,17 @@ public final class OpsTaskBenchmark {
           a.integer("max-concurrent", d.maxConcurrent),
           a.duration("fast-poll", d.fastPoll),
           a.integer("ecs-state-seconds", d.ecsStateSeconds),
-          a.duration("timeout", d.timeout));
+          a.duration("timeout", d.timeout),
+          a.flag("side-reader"));
     }
 
     public Options withTasks(int n) {
-      return new Options(n, clusters, maxConcurrent, fastPoll, ecsStateSeconds, timeout);
+      return new Options(
+          n, clusters, maxConcurrent, fastPoll, ecsStateSeconds, timeout, sideReader);
     }
 
     public Options withFastPoll(Duration d) {
-      return new Options(tasks, clusters, maxConcurrent, d, ecsStateSeconds, timeout);
+      return new Options(tasks, clusters, maxConcurrent, d, ecsStateSeconds, timeout, sideReader);
     }
   }
 
@@ -175,12 +184,15 @@ public final class OpsTaskBenchmark {
   public static Result run(Options options, PrintStream out) throws Exception {
     out.printf(
         "== OpsTask benchmark: %d tasks on %d cluster(s), maxConcurrentTasks %d, operator fast"
-            + " poll %s, moto ECS task state every %d s%n",
+            + " poll %s, moto ECS task state every %d s%s%n",
         options.tasks(),
         options.clusters(),
         options.maxConcurrent(),
         options.fastPoll(),
-        options.ecsStateSeconds());
+        options.ecsStateSeconds(),
+        options.sideReader()
+            ? ", read every 0.5 s on the side (tasks end on time)"
+            : ", read by the operator only (tasks end at its reads)");
     Instant setupStart = Instant.now();
     try (MotoServer moto = MotoServer.start();
         KubeApi api = KubeApi.start()) {
@@ -188,6 +200,8 @@ public final class OpsTaskBenchmark {
       // Time-based task progress: with moto's default (one state per DescribeTasks read) the
       // operator's polling rate would decide how long a task runs.
       moto.ecsTasksAdvanceEvery(options.ecsStateSeconds());
+      EcsSideReader sideReader =
+          options.sideReader() ? new EcsSideReader(moto.endpoint(), Duration.ofMillis(500)) : null;
       List<TtesFixture.Deployment> deployments = new ArrayList<>();
       for (int i = 1; i <= options.clusters(); i++) {
         deployments.add(
@@ -281,6 +295,9 @@ public final class OpsTaskBenchmark {
         return result;
       } finally {
         aws.close();
+        if (sideReader != null) {
+          sideReader.close();
+        }
         operatorClient.close();
       }
     }
