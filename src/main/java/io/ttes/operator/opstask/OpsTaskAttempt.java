@@ -300,7 +300,13 @@ final class OpsTaskAttempt {
 
   private Step observe(TaskPlatform platform, Duration timeout) {
     String id = status.getTaskArn();
-    Observation seen = platform.observe(id);
+    Observation seen =
+        platform.observe(
+            id,
+            ExpectedEnd.maxReadingAge(
+                report.now(),
+                report.startedAt(),
+                ExpectedEnd.of(cluster, status.getCommandLine())));
     switch (seen.state()) {
       case ABSENT:
         if (report.now().isBefore(report.startedAt().plus(settings.notFoundGrace()))) {
