@@ -149,14 +149,8 @@ final class EcsPlatform implements TaskPlatform {
 
   @Override
   public Observation observe(String taskArn) {
-    return observe(taskArn, null);
-  }
-
-  @Override
-  public Observation observe(String taskArn, Duration maxAge) {
-    Duration age = maxAge == null || maxAge.compareTo(maxSnapshotAge) > 0 ? maxSnapshotAge : maxAge;
     Optional<TaskState> observed =
-        observer.observe(target, services.ecs(), ecsCluster, taskArn, age);
+        observer.observe(target, services.ecs(), ecsCluster, taskArn, maxSnapshotAge);
     if (observed.isEmpty()) {
       return Observation.absent(Reasons.TASK_MISSING, UnknownResults.taskMissing(taskArn));
     }

@@ -67,7 +67,7 @@ final class ExpectedEnd {
     if (expected.isEmpty()) {
       return fastPoll;
     }
-    Instant tick = plannedAt(startedAt, expected.get());
+    Instant tick = onGrid(startedAt.plus(expected.get()), fastPoll);
     if (!tick.isAfter(now)) {
       return fastPoll;
     }
@@ -82,32 +82,12 @@ final class ExpectedEnd {
     return wait;
   }
 
-  /** The grid the planned observations are rounded up to. */
-  static final Duration GRID = Duration.ofSeconds(1);
-
-  /** When a task that started at {@code startedAt} and runs {@code expected} is observed first. */
-  static Instant plannedAt(Instant startedAt, Duration expected) {
-    return onGrid(startedAt.plus(expected), GRID);
-  }
-
-  /**
-   * How old a shared reading may be for the observation of a task at or after its planned instant:
-   * none from before that instant, which may show it running just before its end. Null (the
-   * platform's own limit) before that instant or without an expectation.
-   */
-  static Duration maxReadingAge(Instant now, Instant startedAt, Optional<Duration> expected) {
-    if (expected.isEmpty()) {
-      return null;
-    }
-    Instant planned = plannedAt(startedAt, expected.get());
-    return now.isBefore(planned) ? null : Duration.between(planned, now);
-  }
-
   /**
    * The first instant at or after {@code at} on the grid of {@code step} since the epoch. Tasks of
-   * one wave start a second or two apart and expect to end as far apart: rounded up to the grid,
-   * those of one second are observed by one DescribeTasks. (A grid of fast polls made every task up
-   * to a fast poll late, and the history then recorded the longer runs: 25 s instead of 20 s.)
+   * one wave start a second or two apart and expect to end as far apart: rounded up to one grid
+   * instant, they are observed by one DescribeTasks that finds them all ended, where planning each
+   * at its own end observed the first ones only (the others, read running in that snapshot, were
+   * read again a fast poll later, and the waves drifted apart).
    */
   static Instant onGrid(Instant at, Duration step) {
     long stepMillis = Math.max(1, step.toMillis());

@@ -300,13 +300,7 @@ final class OpsTaskAttempt {
 
   private Step observe(TaskPlatform platform, Duration timeout) {
     String id = status.getTaskArn();
-    Observation seen =
-        platform.observe(
-            id,
-            ExpectedEnd.maxReadingAge(
-                report.now(),
-                report.startedAt(),
-                ExpectedEnd.of(cluster, status.getCommandLine())));
+    Observation seen = platform.observe(id);
     switch (seen.state()) {
       case ABSENT:
         if (report.now().isBefore(report.startedAt().plus(settings.notFoundGrace()))) {

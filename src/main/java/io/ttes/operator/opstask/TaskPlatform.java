@@ -40,15 +40,6 @@ interface TaskPlatform {
   Observation observe(String taskId);
 
   /**
-   * What the task is doing now, from a reading at most {@code maxAge} old where the platform shares
-   * readings between tasks (ECS: one DescribeTasks for the cluster's tasks): a task observed at its
-   * expected end takes no snapshot from before it. Null: the platform's own limit.
-   */
-  default Observation observe(String taskId, java.time.Duration maxAge) {
-    return observe(taskId);
-  }
-
-  /**
    * Ends a running task.
    *
    * @return false when AWS no longer knows the task (nothing left to stop: a success as well)

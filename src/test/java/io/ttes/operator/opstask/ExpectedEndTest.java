@@ -36,18 +36,15 @@ class ExpectedEndTest {
     Optional<Duration> expected = ExpectedEnd.of(cluster, MIGRATE);
 
     assertThat(expected).contains(Duration.ofSeconds(21));
-    // Just launched: the first observation is at the expected end (10:00:21), not after one fast
-    // poll; a task of the same wave launched 0.4 s earlier is observed at the same whole second.
-    assertThat(next(START, expected)).isEqualTo(Duration.ofSeconds(21));
-    assertThat(next(START.plusSeconds(6), expected)).isEqualTo(Duration.ofSeconds(15));
-    assertThat(ExpectedEnd.plannedAt(START.minusMillis(400), expected.get()))
-        .isEqualTo(START.plusSeconds(21));
-    // There it takes no reading shared from before 10:00:21; before it, the platform's own limit.
-    Instant planned = START.plusSeconds(21);
-    assertThat(ExpectedEnd.maxReadingAge(planned.plusMillis(300), START, expected))
-        .isEqualTo(Duration.ofMillis(300));
-    assertThat(ExpectedEnd.maxReadingAge(planned.minusSeconds(1), START, expected)).isNull();
-    assertThat(ExpectedEnd.maxReadingAge(planned, START, Optional.empty())).isNull();
+    // Just launched: the first observation is at the expected end (10:00:21) rounded up to the
+    // grid of fast polls (10:00:25), not after one fast poll.
+    assertThat(next(START, expected)).isEqualTo(Duration.ofSeconds(25));
+    assertThat(next(START.plusSeconds(6), expected)).isEqualTo(Duration.ofSeconds(19));
+    // A task of the same wave launched 1.5 s later is observed at the same instant.
+    assertThat(
+            ExpectedEnd.nextObservation(
+                START.plusMillis(1500), START.plusMillis(1500), expected, FAST, SLOW, TIMEOUT))
+        .isEqualTo(Duration.ofMillis(23_500));
   }
 
   @Test
