@@ -19,10 +19,10 @@ import java.util.Optional;
  * with one describe. Tasks of one wave start within seconds of each other and share that describe
  * (the observer reuses a snapshot younger than one fast poll).
  *
- * <p>Never later than the slow poll nor the task's timeout; with no history, or once that grid
- * instant is past (a task running longer than before), every fast poll as before. A task that stops
- * early is seen when another task's describe finds it stopped (the observer wakes it), else at its
- * planned observation: at most the shortest earlier run later.
+ * <p>Never later than the slow poll nor the task's timeout; with no history, or once the expected
+ * end is less than a fast poll away or past (a task running longer than before), every fast poll as
+ * before. A task that stops early is seen when another task's describe finds it stopped (the
+ * observer wakes it), else at its planned observation: at most the shortest earlier run later.
  */
 final class ExpectedEnd {
   /** How many recent successful runs of the command count. */
@@ -67,12 +67,11 @@ final class ExpectedEnd {
     if (expected.isEmpty()) {
       return fastPoll;
     }
-    Instant tick = onGrid(startedAt.plus(expected.get()), fastPoll);
-    if (!tick.isAfter(now)) {
+    Duration untilEnd = Duration.between(now, startedAt.plus(expected.get()));
+    if (untilEnd.compareTo(fastPoll) <= 0) {
       return fastPoll;
     }
-    Duration untilTick = Duration.between(now, tick);
-    Duration wait = untilTick.compareTo(slowPoll) < 0 ? untilTick : slowPoll;
+    Duration wait = untilEnd.compareTo(slowPoll) < 0 ? untilEnd : slowPoll;
     if (timeout != null) {
       Duration untilTimeout = Duration.between(now, startedAt.plus(timeout));
       if (untilTimeout.compareTo(wait) < 0) {
@@ -80,20 +79,6 @@ final class ExpectedEnd {
       }
     }
     return wait;
-  }
-
-  /**
-   * The first instant at or after {@code at} on the grid of {@code step} since the epoch. Tasks of
-   * one wave start a second or two apart and expect to end as far apart: rounded up to one grid
-   * instant, they are observed by one DescribeTasks that finds them all ended, where planning each
-   * at its own end observed the first ones only (the others, read running in that snapshot, were
-   * read again a fast poll later, and the waves drifted apart).
-   */
-  static Instant onGrid(Instant at, Duration step) {
-    long stepMillis = Math.max(1, step.toMillis());
-    long millis = at.toEpochMilli();
-    long rounded = Math.floorDiv(millis + stepMillis - 1, stepMillis) * stepMillis;
-    return Instant.ofEpochMilli(rounded);
   }
 
   private static Optional<Duration> duration(Operation o) {
