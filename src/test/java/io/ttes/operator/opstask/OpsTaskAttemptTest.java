@@ -161,30 +161,6 @@ class OpsTaskAttemptTest {
     assertThat(second.rescheduleAfter()).contains(FAST);
   }
 
-  /**
-   * A command the cluster ran before is observed first at its expected end (the shortest of its
-   * recent successful runs), one observation instead of one per fast poll; a task that runs longer
-   * is observed at every fast poll from then on.
-   */
-  @Test
-  void aCommandTheClusterRanBeforeIsObservedFirstAtItsExpectedEnd() {
-    TTESClusterStatus.Operation earlier = new TTESClusterStatus.Operation();
-    earlier.setCommandLine("tti-lw-stack is-db migrate");
-    earlier.setPhase(OpsTaskPhase.Succeeded);
-    earlier.setStartedAt("2024-12-31T23:00:00Z");
-    earlier.setFinishedAt("2024-12-31T23:00:40Z");
-    cluster.getStatus().setOperations(new ArrayList<>(List.of(earlier)));
-
-    Step running = launched();
-    assertThat(running.status().getPhase()).isEqualTo(OpsTaskPhase.Running);
-    assertThat(running.rescheduleAfter()).contains(Duration.ofSeconds(40));
-
-    clock.advance(Duration.ofSeconds(40));
-    Step longer = step();
-    assertThat(platform.calls).containsExactly("launch", "observe");
-    assertThat(longer.rescheduleAfter()).contains(FAST);
-  }
-
   @Test
   void anUpgradeInItsWindowHoldsTheTaskBeforeItsTokenWithOneEventAndNoPlatformCall() {
     upgrade = Optional.of(new UpgradeWindow.Hold("ops/to-3-35", "StackUpgrade ops/to-3-35 is X"));
