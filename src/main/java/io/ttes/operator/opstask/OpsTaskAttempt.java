@@ -243,18 +243,7 @@ final class OpsTaskAttempt {
     }
     report.normal(Reasons.RUNNING, started.note());
     status.setPhase(OpsTaskPhase.Running);
-    return report.stillRunning(platform, nextObservation(plan.timeout()));
-  }
-
-  /** When a running task is observed next: at its expected end when the history tells it. */
-  private Duration nextObservation(Duration timeout) {
-    return ExpectedEnd.nextObservation(
-        report.now(),
-        report.startedAt(),
-        ExpectedEnd.of(cluster, status.getCommandLine()),
-        settings.fastPoll(),
-        settings.slowPoll(),
-        timeout);
+    return report.stillRunning(platform);
   }
 
   // ---- running: observe, finish, time out
@@ -328,7 +317,7 @@ final class OpsTaskAttempt {
               platform.stopWord() + " after the timeout of " + limit,
               seen.tail().get());
         }
-        return report.stillRunning(platform, nextObservation(timeout));
+        return report.stillRunning(platform);
     }
   }
 }

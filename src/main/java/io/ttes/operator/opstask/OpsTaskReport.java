@@ -211,15 +211,12 @@ final class OpsTaskReport {
   }
 
   Step stillRunning(TaskPlatform platform) {
-    return stillRunning(platform, flow.settings().fastPoll());
-  }
-
-  /** Running; observed again after {@code next} ({@link ExpectedEnd}). */
-  Step stillRunning(TaskPlatform platform, Duration next) {
     status.setReason(Reasons.RUNNING);
     status.setMessage(
         "running " + platform.describe(status.getTaskArn()) + ": " + status.getCommandLine());
-    return done(Outcome.reconciling(Reasons.RUNNING, status.getMessage()), Optional.of(next));
+    return done(
+        Outcome.reconciling(Reasons.RUNNING, status.getMessage()),
+        Optional.of(flow.settings().fastPoll()));
   }
 
   /**
