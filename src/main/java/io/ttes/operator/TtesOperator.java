@@ -213,9 +213,8 @@ public final class TtesOperator implements AutoCloseable {
       Dependencies deps, ConditionWriter conditions, EventRecorder events) {
     List<Reconciler<?>> list = new ArrayList<>();
     // Every stack reading and change set execution is seen by all kinds (StackReadings).
-    StackReadings readings = new StackReadings(deps.clock());
-    AwsServicesFactory aws = readings.around(deps.aws());
-    list.add(new TTESClusterReconciler(aws, conditions, events, deps.config(), readings));
+    StackReadings aws = new StackReadings(deps.aws(), deps.clock());
+    list.add(new TTESClusterReconciler(aws, conditions, events, deps.config()));
     TaskSlots slots = new TaskSlots(deps.clock(), Duration.ofMinutes(10));
     list.add(
         new OpsTaskReconciler(

@@ -22,10 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * motion, and those a change set was executed on after their latest reading. The others are as last
  * read, by anyone.
  *
- * <p>{@link #around} wraps a factory so that nothing needs to remember to report: every
- * DescribeStacks answer and every ExecuteChangeSet of the operator passes through here.
+ * <p>It is the AWS factory the operator's kinds use, around the real one, so nothing needs to
+ * remember to report: every DescribeStacks answer and every ExecuteChangeSet passes through here,
+ * and a reader of the readings is handed this factory itself (it cannot hold readings of another).
  */
-public final class StackReadings {
+public final class StackReadings implements AwsServicesFactory {
   /** One stack as read, and when the read was sent (before the answer came). */
   public record Reading(StackInfo stack, Instant readAt) {}
 
@@ -46,15 +47,29 @@ public final class StackReadings {
   /** Template summaries kept for change sets not yet executed: a few upgrades' worth. */
   static final int KEPT_SUMMARIES = 256;
 
+  private final AwsServicesFactory delegate;
   private final Clock clock;
+  private final Map<AwsTarget, AwsServices> wrapped = new ConcurrentHashMap<>();
   private final Map<Key, Reading> latest = new ConcurrentHashMap<>();
   private final Map<Key, Instant> executedAt = new ConcurrentHashMap<>();
   private final Map<Key, Executed> executedTemplate = new ConcurrentHashMap<>();
   private final Map<TemplateKey, ChangeSets.TemplateSummary> summaries = bounded();
   private final Map<ChangeSetKey, ChangeSets.TemplateSummary> changeSetTemplates = bounded();
 
-  public StackReadings(Clock clock) {
+  /** Records what passes through {@code delegate}'s services. */
+  public StackReadings(AwsServicesFactory delegate, Clock clock) {
+    this.delegate = delegate;
     this.clock = clock;
+  }
+
+  @Override
+  public AwsServices forTarget(AwsTarget target) {
+    return wrapped.computeIfAbsent(target, t -> new RecordedServices(t, delegate.forTarget(t)));
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
   }
 
   /** The latest reading of the stack; empty when none was taken or it was not found. */
@@ -64,17 +79,10 @@ public final class StackReadings {
 
   /**
    * Whether the stack may have changed since its latest reading by this operator: never read, read
-   * in motion (*_IN_PROGRESS), or a change set was executed on it after that reading was sent.
-   */
-  public boolean mayHaveMoved(AwsTarget target, String stack) {
-    return mayHaveMoved(target, stack, Duration.ZERO);
-  }
-
-  /**
-   * {@link #mayHaveMoved(AwsTarget, String)}, but a stack in motion that someone read, or executed
-   * a change set on, less than {@code within} ago counts as known: whoever moves a stack follows it
-   * (an upgrade reads the stack it updates at every poll), so other readers take those readings
-   * instead of reading it too. A stack never read may always have moved.
+   * in motion (*_IN_PROGRESS), or a change set was executed on it after that reading was sent. A
+   * stack in motion that someone read, or executed a change set on, less than {@code within} ago
+   * counts as known: whoever moves a stack follows it (an upgrade reads the stack it updates at
+   * every poll), so other readers take those readings instead of reading it too.
    */
   public boolean mayHaveMoved(AwsTarget target, String stack, Duration within) {
     Key key = new Key(target, stack);
@@ -115,22 +123,6 @@ public final class StackReadings {
       return Optional.empty();
     }
     return Optional.of(e.summary());
-  }
-
-  /** {@code delegate} with its stack readings and change set executions recorded here. */
-  public AwsServicesFactory around(AwsServicesFactory delegate) {
-    Map<AwsTarget, AwsServices> wrapped = new ConcurrentHashMap<>();
-    return new AwsServicesFactory() {
-      @Override
-      public AwsServices forTarget(AwsTarget target) {
-        return wrapped.computeIfAbsent(target, t -> new RecordedServices(t, delegate.forTarget(t)));
-      }
-
-      @Override
-      public void close() {
-        delegate.close();
-      }
-    };
   }
 
   void read(

@@ -36,7 +36,7 @@ import java.util.Objects;
  */
 // Not generation-aware: the upgrade lock and the bootstrap record are status-only writes by other
 // controllers, and the cluster must see them (poll fast while an upgrade runs, report the new
-// version as soon as it ends). Each such write costs one DescribeStacks.
+// version as soon as it ends). Such a write reads only the stacks that may have moved (StackReads).
 @ControllerConfiguration(name = TTESClusterReconciler.NAME, generationAwareEventProcessing = false)
 public class TTESClusterReconciler implements Reconciler<TTESCluster> {
   public static final String NAME = "ttescluster";
@@ -47,14 +47,14 @@ public class TTESClusterReconciler implements Reconciler<TTESCluster> {
   private final StackReads stackReads;
   private final DriftObservation drift;
 
+  /**
+   * @param aws the factory every kind uses, recording their stack readings: a poll reads only what
+   *     may have moved since anyone's last look ({@link StackReads})
+   */
   public TTESClusterReconciler(
-      AwsServicesFactory aws,
-      ConditionWriter conditions,
-      EventRecorder events,
-      OperatorConfig config,
-      StackReadings readings) {
+      StackReadings aws, ConditionWriter conditions, EventRecorder events, OperatorConfig config) {
     this.aws = aws;
-    this.stackReads = new StackReads(java.time.Clock.systemUTC(), readings);
+    this.stackReads = new StackReads(java.time.Clock.systemUTC(), aws);
     this.tail =
         new ReconcileTail<>(
             conditions,

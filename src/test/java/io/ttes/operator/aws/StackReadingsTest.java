@@ -29,9 +29,8 @@ class StackReadingsTest {
           List.of());
 
   private final FakeAws aws = new FakeAws();
-  private final StackReadings readings = new StackReadings(aws.clock());
-  private final AwsServices services =
-      readings.around(aws).forTarget(new AwsTarget("eu-west-1", null));
+  private final StackReadings readings = new StackReadings(aws, aws.clock());
+  private final AwsServices services = readings.forTarget(new AwsTarget("eu-west-1", null));
 
   @BeforeEach
   void stack() {
@@ -92,17 +91,17 @@ class StackReadingsTest {
   @Test
   void aStackAChangeSetWasExecutedOnMayHaveMovedUntilReadAgain() {
     AwsTarget target = new AwsTarget("eu-west-1", null);
-    assertThat(readings.mayHaveMoved(target, "api")).isTrue(); // never read
+    assertThat(readings.mayHaveMoved(target, "api", Duration.ZERO)).isTrue(); // never read
     services.stacks().describe(List.of("api"));
-    assertThat(readings.mayHaveMoved(target, "api")).isFalse();
+    assertThat(readings.mayHaveMoved(target, "api", Duration.ZERO)).isFalse();
     services.changeSets().templateSummary(URL);
     create();
     aws.mutableClock().advance(Duration.ofSeconds(1));
     services.changeSets().execute("api", "cs-1");
-    assertThat(readings.mayHaveMoved(target, "api")).isTrue();
+    assertThat(readings.mayHaveMoved(target, "api", Duration.ZERO)).isTrue();
     aws.mutableClock().advance(Duration.ofSeconds(1));
     services.stacks().describe(List.of("api")); // in progress
-    assertThat(readings.mayHaveMoved(target, "api")).isTrue();
+    assertThat(readings.mayHaveMoved(target, "api", Duration.ZERO)).isTrue();
   }
 
   /** The upgrade's way: summary by URL, change set, execute, follow the stack to its end. */

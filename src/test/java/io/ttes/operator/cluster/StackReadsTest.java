@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 
 class StackReadsTest {
   private final FakeAws aws = new FakeAws();
-  private final StackReadings readings = new StackReadings(aws.clock());
+  private final StackReadings readings = new StackReadings(aws, aws.clock());
   private final AwsTarget target = new AwsTarget("eu-west-1", null);
-  private final AwsServices services = readings.around(aws).forTarget(target);
+  private final AwsServices services = readings.forTarget(target);
   private final StackReads reads = new StackReads(aws.clock(), readings);
   private final List<String> names = List.of("a", "b", "c");
   private final Duration every = Duration.ofMinutes(5);
