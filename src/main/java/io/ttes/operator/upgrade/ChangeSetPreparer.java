@@ -40,7 +40,7 @@ final class ChangeSetPreparer {
    * Where preparing stands: {@code pending} says what the step waits for (null when it may go on,
    * or it turned out to have nothing to do: then the step is Succeeded); {@code ready} is the
    * change set that may be executed, as just described (so the step needs no second
-   * DescribeChangeSet).
+   * DescribeChangeSet): set exactly when {@code pending} is null and the step not Succeeded.
    */
   record Prepared(PhaseResult pending, ChangeSetInfo ready) {
     static Prepared pending(PhaseResult pending) {

@@ -43,26 +43,18 @@ final class StackStep {
       rec.setMessage("started");
       endings.events.normal(run.resource, "StepStarted", "updating stack " + stack);
     }
-    ChangeSetInfo ready = null;
-    if (rec.getChangeSetId() == null) {
-      ChangeSetPreparer.Prepared prepared = preparer.prepare(run, rec, ps);
-      if (prepared.pending() != null) {
-        return prepared.pending();
-      }
-      if (STEP_SUCCEEDED.equals(rec.getPhase())) {
-        return null;
-      }
-      ready = prepared.ready();
-    }
     if (rec.getChangeSetId() != null) {
       return following(run, rec, ps);
     }
-    ChangeSets changeSets = run.services.changeSets();
-    Optional<ChangeSetInfo> info =
-        ready != null ? Optional.of(ready) : changeSets.describe(stack, ps.getChangeSetName());
-    if (info.isEmpty()) {
-      return endings.again(run, "looking for change set " + ps.getChangeSetName());
+    ChangeSetPreparer.Prepared prepared = preparer.prepare(run, rec, ps);
+    if (prepared.pending() != null) {
+      return prepared.pending();
     }
+    if (STEP_SUCCEEDED.equals(rec.getPhase())) {
+      return null;
+    }
+    ChangeSetInfo ready = prepared.ready();
+    ChangeSets changeSets = run.services.changeSets();
     // The stack as it is before its first update, for a rollback (RollbackRecords).
     StackInfo before =
         RollbackRecords.needed(status, stack)
@@ -75,7 +67,7 @@ final class StackStep {
           if (before != null) {
             RollbackRecords.record(run, ps, before, endings.now());
           }
-          rec.setChangeSetId(info.get().id());
+          rec.setChangeSetId(ready.id());
           rec.setPhase(STEP_UPDATING);
           rec.setMessage("executing change set " + ps.getChangeSetName());
           status.setPhase(UpgradePhase.Updating);
